@@ -7,6 +7,8 @@ assignment is a new folder under ``assignments/``.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,7 @@ class Limits:
 
     call_seconds: float = 3.0
     import_seconds: float = 10.0
+    timeouts_per_function: int = 2  # after this many timeouts a function is not run again
     memory_mb: int = 512
     cpu_seconds: int = 120
     processes: int = 16
@@ -81,6 +84,23 @@ class Assignment:
     @property
     def config_path(self) -> Path:
         return self.folder / CONFIG_NAME
+
+
+def suite_fingerprint(assignment: Assignment) -> str:
+    """A hash of everything that decides a grade: config, reference, both suites, framework.
+
+    Batch grading skips a submission whose stored result carries the same fingerprint.
+    """
+    from autograder import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    files = [assignment.config_path, assignment.reference]
+    for folder in (assignment.public_tests, assignment.hidden_tests):
+        files += sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(os.path.relpath(path, assignment.folder).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def load_assignment(name_or_path: str | Path) -> Assignment:

@@ -1,0 +1,142 @@
+"""The pytest plugin that grades: fixtures for the suites and a record of every test.
+
+One ``GradingPlugin`` serves one pytest session over one submission. It provides the
+``student`` and ``reference`` fixtures, the ``question`` marker and the deterministic
+hypothesis profile, and turns each test's outcome into a ``TestRecord`` whose message is
+written for the student (never a traceback of the hidden test).
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Iterator
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import Flaky, HypothesisException
+
+from autograder.feedback import Feedback
+from autograder.student import CallAborted, StudentFunctions
+
+HYPOTHESIS_PROFILE = "autograder"
+INTERNAL_ERROR = "The grader could not check this test (an internal error); course staff have been told."
+
+settings.register_profile(
+    HYPOTHESIS_PROFILE,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=30,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
+    report_multiple_bugs=False,
+    print_blob=False,
+    suppress_health_check=(HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large),
+)
+
+
+@dataclass(frozen=True)
+class TestRecord:
+    """The outcome of one test, before points are attached."""
+
+    nodeid: str
+    title: str
+    question: str
+    public: bool
+    passed: bool
+    message: str = ""
+    misconception: str | None = None
+    aborted: str | None = None  # the sandbox failure kind when a student call could not finish
+    staff_note: str = ""
+    seconds: float = 0.0
+
+
+class GradingPlugin:
+    """Fixtures and bookkeeping for one graded pytest session."""
+
+    def __init__(
+        self, student: StudentFunctions, reference: ModuleType, questions: tuple[str, ...], public_dir: Path
+    ) -> None:
+        self._student = student
+        self._reference = reference
+        self._questions = questions
+        self._public_dir = public_dir
+        self.records: list[TestRecord] = []
+        self.collection_errors: list[str] = []
+
+    @pytest.fixture(scope="session")
+    def student(self) -> StudentFunctions:
+        """The student's functions, each call answered by the sandboxed worker."""
+        return self._student
+
+    @pytest.fixture(scope="session")
+    def reference(self) -> ModuleType:
+        """The reference solution, imported in the grader process."""
+        return self._reference
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "question(name): the question whose points this test carries")
+        settings.load_profile(HYPOTHESIS_PROFILE)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext}")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            marker = item.get_closest_marker("question")
+            if marker is None or not marker.args or marker.args[0] not in self._questions:
+                self.collection_errors.append(
+                    f"{item.nodeid}: needs @pytest.mark.question(name) with one of {', '.join(self._questions)}"
+                )
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and report.failed):
+            self.records.append(self._record(item, call, report))
+
+    def _record(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> TestRecord:
+        marker = item.get_closest_marker("question")
+        common = dict(
+            nodeid=item.nodeid,
+            title=_title(item),
+            question=marker.args[0] if marker and marker.args else "",
+            public=Path(str(item.path)).is_relative_to(self._public_dir),
+            seconds=report.duration,
+        )
+        if report.passed:
+            return TestRecord(passed=True, **common)
+        return TestRecord(passed=False, **common, **_explain(call.excinfo))
+
+
+def _title(item: pytest.Item) -> str:
+    """The first line of the test's docstring, else its name made readable."""
+    doc = getattr(getattr(item, "function", None), "__doc__", None)
+    if doc and doc.strip():
+        return doc.strip().splitlines()[0]
+    return item.name.removeprefix("test_").replace("_", " ")
+
+
+def _explain(excinfo: pytest.ExceptionInfo[BaseException] | None) -> dict[str, Any]:
+    """Turn a test's exception into a student-facing message, and a staff note if needed."""
+    exc = excinfo.value if excinfo else None
+    if isinstance(exc, Feedback):
+        return {"message": exc.message, "misconception": exc.misconception}
+    if isinstance(exc, CallAborted):
+        return {"message": f"{exc.message}\nCalled as {exc.call}", "aborted": exc.kind}
+    if getattr(exc, "raised_by_student", False):
+        notes = "\n".join(getattr(exc, "__notes__", []))
+        return {"message": f"Your code raised {type(exc).__name__}: {exc}\n{notes}"}
+    if isinstance(exc, pytest.fail.Exception):  # pytest.fail(msg) or "DID NOT RAISE"
+        return {"message": exc.msg or "the check failed"}
+    if isinstance(exc, Flaky):
+        return {"message": "Your function gave different results for the same input "
+                "(does it use randomness or keep state between calls?)."}
+    if isinstance(exc, AssertionError) and str(exc) and not isinstance(exc, HypothesisException):
+        return {"message": str(exc)}
+    staff = "".join(traceback.format_exception(exc)) if exc else "no exception recorded"
+    return {"message": INTERNAL_ERROR, "staff_note": staff}

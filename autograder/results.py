@@ -1,0 +1,168 @@
+"""The result model: what grading one submission produced, and results.json.
+
+This is the only module that knows Gradescope's results.json keys. Grading builds a
+``SubmissionResult``; the Gradescope zip and local grading both write it with
+``to_gradescope``; batch grading reads it back with ``from_gradescope`` (our own fields
+travel in ``extra_data``), so one file is the record of a grade everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+GRADED = "graded"
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One pytest test of the suite, as the student sees it."""
+
+    name: str  # human title, e.g. "conv2d: stride applies to the window start"
+    question: str  # the question (function) whose points it carries
+    public: bool  # shipped to students (always visible on Gradescope)
+    passed: bool
+    score: float
+    max_score: float
+    output: str  # student-facing feedback; empty when passed
+    misconceptions: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    """The points of one question, summed over its tests."""
+
+    name: str
+    score: float
+    max_score: float
+    passed: int
+    tests: int
+    forbidden: tuple[str, ...] = ()  # forbidden APIs this question's function used
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """Everything grading one submission produced."""
+
+    assignment: str
+    status: str  # "graded", or "error: <reason>" when nothing could be graded
+    score: float
+    max_score: float
+    questions: tuple[QuestionScore, ...] = ()
+    tests: tuple[TestResult, ...] = ()
+    summary: str = ""  # the top-level text shown to the student
+    student_output: str = ""  # what the student's code printed (when the config allows)
+    staff_notes: tuple[str, ...] = ()  # for staff only (grader notices, internal errors)
+    hidden_visibility: str = "after_published"
+    seconds: float = 0.0
+    fingerprint: dict[str, str] = field(default_factory=dict)  # submission and suite hashes
+
+    @property
+    def graded(self) -> bool:
+        return self.status == GRADED
+
+    def question(self, name: str) -> QuestionScore:
+        return next(q for q in self.questions if q.name == name)
+
+    def misconceptions(self) -> tuple[str, ...]:
+        """Each misconception found, once, in test order."""
+        return tuple(dict.fromkeys(m for t in self.tests for m in t.misconceptions))
+
+    def to_gradescope(self) -> dict[str, Any]:
+        """The results.json document Gradescope reads."""
+        tests = [_gradescope_test(t, self.hidden_visibility) for t in self.tests]
+        if self.staff_notes:
+            tests.append(
+                {
+                    "name": "Notes for staff",
+                    "score": 0,
+                    "max_score": 0,
+                    "status": "passed",
+                    "visibility": "hidden",
+                    "output": "\n".join(self.staff_notes),
+                }
+            )
+        output = self.summary
+        if self.student_output:
+            output += "\n\nWhat your code printed (truncated):\n" + self.student_output
+        return {
+            "score": round(self.score, 4),
+            "execution_time": round(self.seconds, 3),
+            "output": output,
+            "output_format": "text",
+            "test_output_format": "text",
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": tests,
+            "extra_data": {"autograder": _extra_data(self)},
+        }
+
+    @classmethod
+    def from_gradescope(cls, document: dict[str, Any]) -> SubmissionResult:
+        """Rebuild a result from a results.json this module wrote."""
+        data = dict(document["extra_data"]["autograder"])
+        data["questions"] = tuple(
+            QuestionScore(**{**q, "forbidden": tuple(q["forbidden"])}) for q in data["questions"]
+        )
+        data["tests"] = tuple(
+            TestResult(**{**t, "misconceptions": tuple(t["misconceptions"])}) for t in data["tests"]
+        )
+        data["staff_notes"] = tuple(data["staff_notes"])
+        return cls(**data)
+
+
+def _gradescope_test(test: TestResult, hidden_visibility: str) -> dict[str, Any]:
+    return {
+        "name": test.name,
+        "score": round(test.score, 4),
+        "max_score": round(test.max_score, 4),
+        "status": "passed" if test.passed else "failed",
+        "visibility": "visible" if test.public else hidden_visibility,
+        "output": test.output if not test.passed else "",
+        "tags": [test.question, *test.misconceptions],
+    }
+
+
+def _extra_data(result: SubmissionResult) -> dict[str, Any]:
+    return asdict(result)
+
+
+def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
+    """Write JSON so a reader never sees half a file: temp file, fsync, rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def error_result(
+    assignment: str, points: tuple[tuple[str, float], ...], reason: str, **extra: Any
+) -> SubmissionResult:
+    """A result for a submission nothing could be graded in: every question 0, one reason."""
+    tests = tuple(
+        TestResult(name=f"{q}: not graded", question=q, public=True, passed=False, score=0.0,
+                   max_score=p, output=reason)
+        for q, p in points
+    )
+    return SubmissionResult(
+        assignment=assignment,
+        status=f"error: {reason}",
+        score=0.0,
+        max_score=sum(p for _, p in points),
+        questions=tuple(QuestionScore(q, 0.0, p, 0, 1) for q, p in points),
+        tests=tests,
+        summary=f"Your submission could not be graded: {reason}",
+        **extra,
+    )

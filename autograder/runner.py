@@ -1,0 +1,220 @@
+"""The suite runner: grade one student file with the assignment's public and hidden suites.
+
+This is the one grading engine. The Gradescope zip and local grading both call
+``grade_file``, so the same file gets the same scores through either door.
+
+Steps: read the student's file (never executing it here), find forbidden API uses
+statically, start a sandboxed worker for it, run pytest in this (trusted) process with
+the ``GradingPlugin`` wired to that worker, and turn the test records into points.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import io
+import tempfile
+import time
+import traceback
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Callable, Sequence
+
+import pytest
+
+from autograder.errors import GraderFault, SubmissionError
+from autograder.plugin import GradingPlugin, TestRecord
+from autograder.results import GRADED, QuestionScore, SubmissionResult, TestResult, error_result
+from autograder.sandbox import Sandbox, find_forbidden_uses
+from autograder.spec import Assignment, project_root, suite_fingerprint
+from autograder.student import Caller, StudentFunctions
+from autograder.submissions import prepare_submission
+
+GRADER_FAILED = "the autograder failed on this submission; course staff have been told (not your fault)"
+
+SandboxFactory = Callable[..., contextlib.AbstractContextManager[Caller]]
+
+
+def grade_submission(
+    assignment: Assignment,
+    submission: Path,
+    *,
+    private_paths: Sequence[Path] = (),
+    sandbox_factory: SandboxFactory = Sandbox,
+) -> SubmissionResult:
+    """Grade whatever a student submitted (a file, folder or zip); never raises for it.
+
+    A submission that cannot be graded gets an error result with one clear reason; a fault
+    of the grader gets an error result too, with the traceback kept for staff only.
+    """
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
+        try:
+            prepared = prepare_submission(submission, assignment.student_file, Path(workdir), assignment.questions)
+            result = grade_file(assignment, prepared.file, private_paths=(*private_paths, submission.parent),
+                                sandbox_factory=sandbox_factory)
+        except SubmissionError as exc:
+            return error_result(assignment.name, assignment.points, str(exc),
+                                hidden_visibility=assignment.hidden_visibility,
+                                seconds=time.monotonic() - started)
+        except Exception:  # a grader fault must still produce a result, never a crash
+            return error_result(assignment.name, assignment.points, GRADER_FAILED,
+                                staff_notes=(traceback.format_exc(),),
+                                hidden_visibility=assignment.hidden_visibility,
+                                seconds=time.monotonic() - started)
+    if prepared.notes:
+        result = replace(result, summary="\n".join(f"Note: {n}" for n in prepared.notes) + "\n\n" + result.summary)
+    return result
+
+
+def grade_file(
+    assignment: Assignment,
+    student_file: Path,
+    *,
+    private_paths: Sequence[Path] = (),
+    sandbox_factory: SandboxFactory = Sandbox,
+) -> SubmissionResult:
+    """Grade one student ``.py`` file and return its result.
+
+    ``private_paths`` are folders the student's code must not read on top of the
+    assignment's own (e.g. the output folder). ``sandbox_factory`` exists for unit tests
+    of other modules; grading always uses the real ``Sandbox``.
+    """
+    started = time.monotonic()
+    source = student_file.read_bytes()
+    forbidden = find_forbidden_uses(
+        source.decode("utf-8", errors="replace"), assignment.questions, assignment.forbidden
+    )
+    hidden = (assignment.folder, assignment.reference.parent, project_root(), *private_paths)
+    with sandbox_factory(
+        student_file,
+        module=assignment.module_name,
+        functions=assignment.questions,
+        limits=assignment.limits,
+        forbidden=assignment.forbidden,
+        private_paths=hidden,
+    ) as sandbox:
+        student = StudentFunctions(sandbox, assignment.questions, assignment.limits.timeouts_per_function)
+        plugin = GradingPlugin(student, load_reference(assignment.reference), assignment.questions,
+                               assignment.public_tests)
+        _run_pytest(assignment, plugin)
+        printed = sandbox.output() if assignment.show_student_output else ""
+        notices = tuple(getattr(sandbox, "notices", ()))
+    if plugin.collection_errors:
+        raise GraderFault("the suites could not be collected:\n" + "\n".join(plugin.collection_errors))
+    return _result(assignment, plugin.records, forbidden, printed, notices,
+                   seconds=time.monotonic() - started,
+                   fingerprint={"submission": hashlib.sha256(source).hexdigest(),
+                                "suite": suite_fingerprint(assignment)})
+
+
+@lru_cache(maxsize=8)
+def load_reference(path: Path) -> ModuleType:
+    """Import the reference solution (trusted code) once per process."""
+    name = f"autograder_reference_{hashlib.sha256(str(path).encode()).hexdigest()[:12]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise GraderFault(f"cannot import the reference solution {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run_pytest(assignment: Assignment, plugin: GradingPlugin) -> None:
+    """Run both suites in-process, quietly; conftest files are student-side only."""
+    args = [
+        str(assignment.public_tests),
+        str(assignment.hidden_tests),
+        "--noconftest",
+        "--assert=plain",
+        "-p", "no:cacheprovider",
+        "-c", str(assignment.config_path),  # not an ini file: pytest uses no project ini
+        "--rootdir", str(assignment.folder),
+        "-q",
+    ]
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = pytest.main(args, plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise GraderFault(f"pytest stopped with exit code {int(code)} while grading")
+
+
+def _result(
+    assignment: Assignment,
+    records: list[TestRecord],
+    forbidden: dict[str, tuple[str, ...]],
+    printed: str,
+    notices: tuple[str, ...],
+    *,
+    seconds: float,
+    fingerprint: dict[str, str],
+) -> SubmissionResult:
+    """Attach points to test records: each question's points split evenly over its tests."""
+    runtime_forbidden = {r.question for r in records if r.aborted == "forbidden"}
+    tests: list[TestResult] = []
+    questions: list[QuestionScore] = []
+    for question, points in assignment.points:
+        mine = [r for r in records if r.question == question]
+        if not mine:
+            raise GraderFault(f"question {question!r} has no tests in the suites")
+        zeroed = bool(forbidden.get(question)) or question in runtime_forbidden
+        share = points / len(mine)
+        for record in mine:
+            tests.append(_test_result(record, share, zeroed, forbidden.get(question, ())))
+        earned = sum(t.score for t in tests[-len(mine):])
+        questions.append(QuestionScore(question, earned, points, sum(r.passed for r in mine), len(mine),
+                                       forbidden.get(question, ())))
+    staff = notices + tuple(f"{r.nodeid}:\n{r.staff_note}" for r in records if r.staff_note)
+    score = sum(q.score for q in questions)
+    return SubmissionResult(
+        assignment=assignment.name,
+        status=GRADED,
+        score=score,
+        max_score=assignment.total_points,
+        questions=tuple(questions),
+        tests=tuple(tests),
+        summary=summarize(questions, tests, score, assignment.total_points),
+        student_output=printed,
+        staff_notes=staff,
+        hidden_visibility=assignment.hidden_visibility,
+        seconds=seconds,
+        fingerprint=fingerprint,
+    )
+
+
+def _test_result(record: TestRecord, share: float, zeroed: bool, apis: tuple[str, ...]) -> TestResult:
+    passed = record.passed and not zeroed
+    message = record.message
+    if zeroed:
+        names = ", ".join(apis) or "a forbidden API"
+        message = f"{record.question} uses {names}, which this assignment does not allow: 0 points.\n{message}"
+    kind = "public" if record.public else "hidden"
+    return TestResult(
+        name=f"{record.question}: {record.title} ({kind})",
+        question=record.question,
+        public=record.public,
+        passed=passed,
+        score=share if passed else 0.0,
+        max_score=share,
+        output=message.strip(),
+        misconceptions=(record.misconception,) if record.misconception else (),
+        seconds=record.seconds,
+    )
+
+
+def summarize(questions: Sequence[QuestionScore], tests: Sequence[TestResult], score: float,
+              max_score: float) -> str:
+    """The top-level text: score by question, then the misconceptions found."""
+    width = max(len(q.name) for q in questions)
+    lines = [f"Score: {score:g} / {max_score:g}", ""]
+    for q in questions:
+        flag = "" if q.score == q.max_score else f"   ({q.passed}/{q.tests} tests passed)"
+        if q.forbidden:
+            flag = f"   uses {', '.join(q.forbidden)}: not allowed"
+        lines.append(f"  {q.name:<{width}}  {q.score:6.2f} / {q.max_score:g}{flag}")
+    found = list(dict.fromkeys(m for t in tests for m in t.misconceptions))
+    if found:
+        lines += ["", "Misconceptions found:"] + [f"  - {m}" for m in found]
+    return "\n".join(lines)

@@ -1,0 +1,113 @@
+"""What the suites see as the ``student`` fixture: the student's functions, called remotely.
+
+Test code never imports the student's module. It calls ``student.conv2d(image, kernel)``;
+this module sends the call to the sandbox and turns the plain-data reply back into what a
+test expects from an ordinary call:
+
+- a return value (an array, an int, ... or an ``Unsupported`` marker the checks reject);
+- the student's exception, re-raised as the same builtin type (``ValueError`` stays a
+  ``ValueError``, so ``pytest.raises(ValueError)`` reads the same in public and hidden
+  tests), or as ``StudentException`` for the student's own exception classes;
+- ``CallAborted`` when the call could not finish (time limit, crash, forbidden API, the
+  module did not import). It derives from ``BaseException`` on purpose: hypothesis stops
+  at once instead of re-running a timed-out example while shrinking.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Callable, Protocol, Sequence
+
+from autograder.feedback import describe_call
+from autograder.sandbox import Failed, Raised, Returned
+
+Reply = Returned | Raised | Failed
+
+
+class Caller(Protocol):
+    """Anything that runs a student function and answers with a reply (the sandbox)."""
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Reply: ...
+
+
+class StudentException(Exception):
+    """The student's code raised an exception of a class that is not a Python builtin."""
+
+    def __init__(self, type_name: str, message: str) -> None:
+        super().__init__(f"{type_name}: {message}" if message else type_name)
+        self.type_name = type_name
+
+
+class CallAborted(BaseException):
+    """A student call could not finish; the test fails at once with ``message``.
+
+    ``kind`` is the sandbox's failure kind: timeout, crash, memory, forbidden, import or
+    protocol.
+    """
+
+    def __init__(self, kind: str, message: str, call: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.call = call
+
+
+class StudentFunctions:
+    """Attribute access yields callables for the graded functions, and nothing else.
+
+    A function that has run out of time ``max_timeouts`` times is not run again: later
+    calls fail at once, so a submission whose functions all loop forever still finishes
+    in a bounded time (each timeout costs a full time limit).
+    """
+
+    def __init__(self, caller: Caller, functions: Sequence[str], max_timeouts: int = 2) -> None:
+        self._caller = caller
+        self._functions = frozenset(functions)
+        self._max_timeouts = max_timeouts
+        self._timeouts: dict[str, Failed] = {}
+        self._timeout_counts: dict[str, int] = {}
+        self.last_mutated: tuple[str, ...] = ()
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_") or name not in self._functions:
+            raise AttributeError(f"the student module has no graded function {name!r}")
+        return lambda *args, **kwargs: self._call(name, args, kwargs)
+
+    def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        reply = self._timeouts.get(name) or self._caller.call(name, *args, **kwargs)
+        if isinstance(reply, Failed) and reply.kind == "timeout" and name not in self._timeouts:
+            self._timeout_counts[name] = self._timeout_counts.get(name, 0) + 1
+            if self._timeout_counts[name] >= self._max_timeouts:
+                self._timeouts[name] = Failed(
+                    "timeout", f"{reply.message} (not run again after {self._max_timeouts} timeouts)", 0.0
+                )
+        if isinstance(reply, Returned):
+            self.last_mutated = reply.mutated
+            return reply.value
+        self.last_mutated = ()
+        call = describe_call(name, args, kwargs)
+        if isinstance(reply, Raised):
+            raise _as_exception(reply, call)
+        raise CallAborted(reply.kind, reply.message, call)
+
+
+def _as_exception(reply: Raised, call: str) -> Exception:
+    """Rebuild the student's exception, its traceback lines and the call as notes.
+
+    ``raised_by_student`` tells the suite runner this exception came from student code,
+    not from a bug in a test.
+    """
+    builtin = getattr(builtins, reply.type_name, None)
+    if isinstance(builtin, type) and issubclass(builtin, Exception):
+        try:
+            exc: Exception = builtin(reply.message)
+        except TypeError:  # builtins whose constructor wants more than a message
+            exc = StudentException(reply.type_name, reply.message)
+    else:
+        exc = StudentException(reply.type_name, reply.message)
+    exc.raised_by_student = True  # type: ignore[attr-defined]
+    exc.add_note("Traceback in your code:")
+    for line in reply.traceback:
+        exc.add_note(f"  {line}")
+    exc.add_note(f"Called as {call}")
+    return exc

@@ -1,0 +1,113 @@
+"""Finding the file to grade in what a student submitted."""
+
+import json
+import zipfile
+
+import pytest
+
+from autograder.errors import SubmissionError
+from autograder.submissions import notebook_to_script, prepare_submission
+
+CODE = "def relu(x):\n    return x\n"
+FUNCTIONS = ("relu", "zero_pad")
+
+
+def prepare(submission, tmp_path):
+    return prepare_submission(submission, "cnn.py", tmp_path / "work", FUNCTIONS)
+
+
+def test_a_plain_cnn_py_is_copied_unchanged(tmp_path):
+    (tmp_path / "cnn.py").write_text(CODE)
+    prepared = prepare(tmp_path / "cnn.py", tmp_path)
+    assert prepared.file.read_text() == CODE and prepared.notes == ()
+
+
+@pytest.mark.parametrize("name", ["CNN.py", "cnn (1).py", "cnn-2.py", "cnn_final.py"])
+def test_a_decorated_name_is_graded_with_a_note(tmp_path, name):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / name).write_text(CODE)
+    prepared = prepare(tmp_path / "sub", tmp_path)
+    assert prepared.file.name == "cnn.py"
+    assert prepared.notes == (f"graded {name} as cnn.py; please name your file cnn.py",)
+
+
+def test_the_only_py_file_is_graded_whatever_its_name(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "hw.py").write_text(CODE)
+    assert prepare(tmp_path / "sub", tmp_path).original == "hw.py"
+
+
+def test_cnn_py_in_a_zip_subfolder_is_found(tmp_path):
+    archive = tmp_path / "submission.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("homework/src/cnn.py", CODE)
+        zf.writestr("__MACOSX/homework/src/._cnn.py", "junk")
+    prepared = prepare(archive, tmp_path)
+    assert prepared.original == "homework/src/cnn.py" and prepared.notes == ()
+
+
+def test_zip_entries_that_escape_the_folder_are_skipped(tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("../../escaped.py", "x = 1\n")
+        zf.writestr("cnn.py", CODE)
+    prepare(archive, tmp_path)
+    assert not (tmp_path.parent / "escaped.py").exists()
+
+
+def test_an_empty_file_is_an_error(tmp_path):
+    (tmp_path / "cnn.py").write_text("  \n")
+    with pytest.raises(SubmissionError, match="^cnn.py is empty$"):
+        prepare(tmp_path / "cnn.py", tmp_path)
+
+
+def test_a_file_that_is_not_utf8_names_the_byte(tmp_path):
+    (tmp_path / "cnn.py").write_bytes("x = 'é'\n".encode("latin-1"))
+    with pytest.raises(SubmissionError, match=r"cnn.py is not UTF-8 text \(byte 0xe9 at position 5\)"):
+        prepare(tmp_path / "cnn.py", tmp_path)
+
+
+def test_no_python_file_at_all_is_an_error_listing_what_was_found(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "notes.txt").write_text("hi")
+    with pytest.raises(SubmissionError, match=r"no cnn.py in the submission \(found: notes.txt\)"):
+        prepare(tmp_path / "sub", tmp_path)
+
+
+def test_several_py_files_pick_the_one_defining_the_graded_functions(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "helpers.py").write_text("def util():\n    pass\n")
+    (tmp_path / "sub" / "mine.py").write_text(CODE)
+    assert prepare(tmp_path / "sub", tmp_path).original == "mine.py"
+
+
+def test_several_equally_plausible_py_files_are_an_error(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.py").write_text(CODE)
+    (tmp_path / "sub" / "b.py").write_text(CODE)
+    with pytest.raises(SubmissionError, match=r"several .py files \(a.py, b.py\) and none is named cnn.py"):
+        prepare(tmp_path / "sub", tmp_path)
+
+
+def test_a_notebook_is_graded_from_its_code_cells(tmp_path):
+    notebook = {"cells": [
+        {"cell_type": "markdown", "source": ["# Title"]},
+        {"cell_type": "code", "source": ["%matplotlib inline\n", "def relu(x):\n", "    return x\n"]},
+    ]}
+    (tmp_path / "cnn.ipynb").write_text(json.dumps(notebook))
+    prepared = prepare(tmp_path / "cnn.ipynb", tmp_path)
+    assert prepared.file.read_text() == "def relu(x):\n    return x\n"
+    assert "notebook" in prepared.notes[0]
+
+
+def test_a_broken_notebook_is_an_error():
+    with pytest.raises(SubmissionError, match="not a readable Jupyter notebook"):
+        notebook_to_script("{not json", "cnn.ipynb")
+
+
+def test_the_original_submission_is_never_modified(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "CNN.py").write_text(CODE)
+    before = sorted(p.name for p in (tmp_path / "sub").iterdir())
+    prepare(tmp_path / "sub", tmp_path)
+    assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == before
