@@ -1,0 +1,218 @@
+"""Checks for suites: compare what a graded function returned with the right answer.
+
+Every check raises ``Feedback`` with a message for the student, testing in this order:
+the type of the value, then its shape, then its values. The message names the call (a
+one-line summary of the arguments, then the call in full), the expected and the actual
+answer and, for arrays, the first index where they differ.
+
+A check may be given known misconceptions: ``Misconception(name, answer, advice)``, where
+``answer`` is what a submission with that misconception returns for the same call (suites
+compute it with the reference on transformed inputs; one name may come with several
+answers). When the student's value equals such an answer, and that answer differs from
+the right one, the message adds the advice and the ``Feedback`` carries the name.
+
+Nothing here knows an assignment: the values a suite accepts are plain ``np.ndarray``s,
+Python ints and tuples of them; anything else arrives from the sandbox as ``Unsupported``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from autograder.feedback import Feedback, describe_call, format_value
+from autograder.sandbox import Unsupported
+
+MODIFIED_IN_PLACE = "input modified in place"
+DTYPE_KIND_NAMES = {"b": "bool", "i": "int", "u": "unsigned int", "f": "float"}
+RTOL = 1e-6
+ATOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A known mistake: its name, the answer it gives for one call, and what to fix."""
+
+    name: str
+    answer: Any
+    advice: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of a graded function, kept so that feedback can show what was asked.
+
+    ``parameters`` holds every parameter by name, defaults included, for the summary;
+    ``args`` and ``kwargs`` are what is actually passed.
+    """
+
+    function: str
+    args: tuple[Any, ...]
+    kwargs: Mapping[str, Any]
+    parameters: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, signature: Callable[..., Any], *args: Any, **kwargs: Any) -> Call:
+        """The call ``signature.__name__(*args, **kwargs)``, named after ``signature``'s parameters."""
+        bound = inspect.signature(signature).bind(*args, **kwargs)
+        bound.apply_defaults()
+        return cls(signature.__name__, args, dict(kwargs), dict(bound.arguments))
+
+    def run(self, functions: Any) -> Any:
+        """Make this call on ``functions`` (the ``student`` fixture, or a module)."""
+        return getattr(functions, self.function)(*self.args, **self.kwargs)
+
+    def summary(self) -> str:
+        """``image of shape 6×6, kernel of shape 3×3, stride 1, padding 0``."""
+        return ", ".join(_summarize(name, value) for name, value in self.parameters.items())
+
+    def shown(self) -> str:
+        """The call written out in full, arrays included."""
+        return describe_call(self.function, self.args, dict(self.kwargs))
+
+
+def expect_array(
+    got: Any,
+    expected: np.ndarray,
+    *,
+    call: Call,
+    dtype_kind: str | None = "biuf",
+    misconceptions: Sequence[Misconception] = (),
+) -> None:
+    """Check that ``got`` is an ``np.ndarray`` equal (within tolerance) to ``expected``.
+
+    ``dtype_kind`` lists the accepted ``dtype.kind`` letters ("f": float only); ``None``
+    asks for exactly ``expected.dtype``.
+    """
+    expected = np.asarray(expected)
+    where = call.summary()
+    if type(got) is not np.ndarray:
+        _fail(f"{call.function} returned {_kind_of(got)}; expected a numpy array (np.ndarray) for {where}.", call)
+    _expect_dtype(got, expected, call, dtype_kind)
+    if got.shape != expected.shape:
+        _fail(f"{call.function} returned shape {got.shape}; expected {expected.shape} for {where}.", call,
+              *_misconception(got, expected, misconceptions, _same_array), expected, got)
+    wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    if wrong.any():
+        index = tuple(int(i) for i in np.argwhere(wrong)[0])
+        _fail(f"{call.function} returned wrong values for {where}: at index {index} expected "
+              f"{expected[index].item()!r}, got {got[index].item()!r}.", call,
+              *_misconception(got, expected, misconceptions, _same_array), expected, got)
+
+
+def expect_int(got: Any, expected: int, *, call: Call, misconceptions: Sequence[Misconception] = ()) -> None:
+    """Check that ``got`` is a Python int equal to ``expected``."""
+    if type(got) is not int:
+        _fail(f"{call.function} returned {_kind_of(got)}; expected a Python int for {call.summary()} "
+              f"(convert a numpy or float result with int(...)).", call)
+    if got != expected:
+        _fail(f"{call.function} returned {got}; expected {expected} for {call.summary()}.", call,
+              *_misconception(got, expected, misconceptions, _same_value))
+
+
+def expect_int_tuple(
+    got: Any, expected: tuple[int, ...], *, call: Call, misconceptions: Sequence[Misconception] = ()
+) -> None:
+    """Check that ``got`` is a tuple of Python ints equal to ``expected``."""
+    if type(got) is not tuple or not all(type(v) is int for v in got):
+        _fail(f"{call.function} returned {_kind_of(got)}; expected a tuple of Python ints for "
+              f"{call.summary()} (build it with tuple(int(v) for v in ...)).", call)
+    if got != expected:
+        _fail(f"{call.function} returned {got}; expected {expected} for {call.summary()}.", call,
+              *_misconception(got, expected, misconceptions, _same_value))
+
+
+def expect_raises(exception: type[Exception], *, call: Call, functions: Any, because: str) -> None:
+    """Check that the call raises ``exception``; ``because`` says why it must."""
+    try:
+        got = call.run(functions)
+    except exception:
+        return
+    except Exception as exc:  # the student's code raised the wrong kind of error
+        _fail(f"{call.function} raised {type(exc).__name__}: {exc}; expected a {exception.__name__} "
+              f"for {call.summary()}, because {because}.", call)
+    _fail(f"{call.function} returned {_shown(got)}; expected a {exception.__name__} for "
+          f"{call.summary()}, because {because}.", call)
+
+
+def expect_unmodified(student: Any, call: Call) -> None:
+    """Check that the call leaves its arguments as they were (``student.last_mutated``)."""
+    call.run(student)
+    if student.last_mutated:
+        names = " and ".join(student.last_mutated)
+        _fail(f"{call.function} modified its argument {names} in place for {call.summary()}.", call,
+              "A function must leave its inputs unchanged: write the result into a new array "
+              "(e.g. start from np.array(x, dtype=float)) instead of assigning into an argument "
+              "or using an in-place operator such as +=, **= or out=.",
+              MODIFIED_IN_PLACE)
+
+
+def _expect_dtype(got: np.ndarray, expected: np.ndarray, call: Call, dtype_kind: str | None) -> None:
+    where = call.summary()
+    if dtype_kind is None and got.dtype != expected.dtype:
+        _fail(f"{call.function} returned an array of dtype {got.dtype}; expected dtype {expected.dtype} for "
+              f"{where} (np.zeros and np.ones make float64 arrays unless given dtype=...).", call)
+    if dtype_kind is not None and got.dtype.kind not in dtype_kind:
+        kinds = " or ".join(DTYPE_KIND_NAMES[k] for k in dtype_kind)
+        _fail(f"{call.function} returned an array of dtype {got.dtype}; expected an array of {kinds} dtype "
+              f"for {where}.", call)
+
+
+def _misconception(
+    got: Any, expected: Any, misconceptions: Sequence[Misconception], same: Callable[[Any, Any], bool]
+) -> tuple[str, str | None]:
+    """The advice and name of the first misconception whose answer ``got`` is, if any."""
+    for known in misconceptions:
+        if not same(known.answer, expected) and same(got, known.answer):
+            return known.advice, known.name
+    return "", None
+
+
+def _same_array(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _fail(
+    sentence: str,
+    call: Call,
+    advice: str = "",
+    misconception: str | None = None,
+    expected: Any = None,
+    got: Any = None,
+) -> None:
+    """Raise the ``Feedback``: what went wrong, advice, then the call and both answers."""
+    parts = [sentence + (f" {advice}" if advice else ""), f"Called as {call.shown()}"]
+    if expected is not None:
+        parts += [f"Expected {format_value(expected)}", f"Got {format_value(got)}"]
+    raise Feedback("\n".join(parts), misconception=misconception)
+
+
+def _shown(value: Any) -> str:
+    """A returned value as feedback shows it, whatever its type."""
+    return _kind_of(value) if isinstance(value, Unsupported) else format_value(value)
+
+
+def _kind_of(value: Any) -> str:
+    """``a value of type list: [1, 2]``, for values of the wrong type."""
+    if isinstance(value, Unsupported):
+        return f"a value of type {value.type_name}: {value.preview}"
+    if isinstance(value, np.ndarray):
+        return f"a numpy array of shape {value.shape}"
+    name = type(value).__name__
+    module = type(value).__module__
+    qualified = name if module == "builtins" else f"{module.split('.')[0]}.{name}"
+    return f"a value of type {qualified}: {value!r}"
+
+
+def _summarize(name: str, value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"{name} of shape {'×'.join(str(n) for n in value.shape)}"
+    return f"{name} {value!r}"
