@@ -1,0 +1,49 @@
+"""Hidden tests of cross_correlate2d: the lecture's S(i, j), valid positions, no flip."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from cnn_checks import check_cross_correlate2d, conv2d_inputs
+
+
+@pytest.mark.question("cross_correlate2d")
+@settings(max_examples=30)
+@given(case=conv2d_inputs())
+def test_cross_correlate2d_matches_reference_on_generated_inputs(student, reference, case):
+    """cross_correlate2d matches the reference on generated images and kernels"""
+    image, kernel, _, _ = case
+    check_cross_correlate2d(student, reference, image, kernel)
+
+
+@pytest.mark.question("cross_correlate2d")
+def test_cross_correlate2d_does_not_flip_the_kernel(student, reference):
+    """cross_correlate2d multiplies each window by the kernel as it is (no flip)"""
+    image = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]])
+    check_cross_correlate2d(student, reference, image, np.array([[1.0, 2.0], [3.0, 4.0]]))
+
+
+@pytest.mark.question("cross_correlate2d")
+def test_cross_correlate2d_with_a_one_by_one_kernel_scales_the_image(student, reference):
+    """cross_correlate2d with a 1×1 kernel returns the image times the kernel's value"""
+    check_cross_correlate2d(student, reference, np.arange(12.0).reshape(3, 4) - 6, np.array([[-2.0]]))
+
+
+@pytest.mark.question("cross_correlate2d")
+def test_cross_correlate2d_with_a_kernel_as_large_as_the_image(student, reference):
+    """cross_correlate2d with a kernel the size of the image returns one 1×1 value"""
+    image = np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]])
+    check_cross_correlate2d(student, reference, image, np.array([[2.0, 1.0, 0.0], [-1.0, 3.0, 1.0]]))
+
+
+@pytest.mark.question("cross_correlate2d")
+def test_cross_correlate2d_on_non_square_image_and_kernel(student, reference):
+    """cross_correlate2d handles a non-square image with a non-square kernel"""
+    check_cross_correlate2d(student, reference, np.arange(24.0).reshape(4, 6), np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]]))
+
+
+@pytest.mark.question("cross_correlate2d")
+def test_cross_correlate2d_returns_floats_for_integer_inputs(student, reference):
+    """cross_correlate2d returns a float array for an integer image and kernel"""
+    image = np.array([[3, -1, 2, 0], [1, 4, -2, 5], [0, 2, 1, -3]])
+    check_cross_correlate2d(student, reference, image, np.array([[1, -1], [2, 0]]))

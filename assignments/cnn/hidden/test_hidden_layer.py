@@ -1,0 +1,60 @@
+"""Hidden tests of relu and conv_layer: convolution, then nonlinearity, then pooling."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from cnn_checks import check_conv_layer, check_relu, conv_layer_inputs, images_or_stacks
+
+
+@pytest.mark.question("relu")
+@settings(max_examples=30)
+@given(x=images_or_stacks())
+def test_relu_matches_reference(student, reference, x):
+    """relu matches the reference on generated arrays"""
+    check_relu(student, reference, x)
+
+
+@pytest.mark.question("relu")
+def test_relu_returns_floats_for_integers(student, reference):
+    """relu returns a float array for an integer input"""
+    check_relu(student, reference, np.array([[-3, 0, 2], [5, -1, 0]]))
+
+
+@pytest.mark.question("relu")
+def test_relu_of_a_one_dimensional_array(student, reference):
+    """relu works element-wise on an array of any shape (here 1-D)"""
+    check_relu(student, reference, np.array([-0.5, 0.0, 0.5, -2.0, 7.25]))
+
+
+@pytest.mark.question("conv_layer")
+@settings(max_examples=25)
+@given(arguments=conv_layer_inputs())
+def test_conv_layer_matches_reference(student, reference, arguments):
+    """conv_layer matches the reference on generated inputs, convolutions and poolings"""
+    check_conv_layer(student, reference, **arguments)
+
+
+@pytest.mark.question("conv_layer")
+def test_conv_layer_with_default_pooling(student, reference):
+    """conv_layer pools with 2×2 max windows, stride 2, by default"""
+    x = np.arange(2 * 6 * 6, dtype=float).reshape(2, 6, 6) % 7 - 3
+    kernels = np.arange(3 * 2 * 3 * 3, dtype=float).reshape(3, 2, 3, 3) % 3 - 1
+    check_conv_layer(student, reference, x=x, kernels=kernels, biases=np.array([0.5, -1.0, 0.0]))
+
+
+@pytest.mark.question("conv_layer")
+def test_conv_layer_applies_relu_before_pooling(student, reference):
+    """conv_layer zeroes negative values before average pooling them"""
+    x = np.array([[[1.0, -3.0, 2.0], [-2.0, 4.0, -1.0], [0.0, -5.0, 3.0]]])
+    check_conv_layer(student, reference, x=x, kernels=np.ones((1, 1, 1, 1)), biases=np.zeros(1),
+                     pool_size=3, pool_mode="avg")
+
+
+@pytest.mark.question("conv_layer")
+def test_conv_layer_with_stride_padding_and_l2_pooling(student, reference):
+    """conv_layer passes stride and padding to the convolution and mode and stride to the pooling"""
+    x = np.arange(3 * 5 * 5, dtype=float).reshape(3, 5, 5) % 5 - 2
+    kernels = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2) % 4 - 1.5
+    check_conv_layer(student, reference, x=x, kernels=kernels, biases=np.array([1.0, -0.5]), stride=2, padding=1,
+                     pool_size=(2, 1), pool_stride=1, pool_mode="l2")

@@ -1,0 +1,78 @@
+"""Hidden tests of pool2d: max, average and L2 pooling over windows that fit."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from cnn_checks import check_pool2d, pool2d_inputs
+
+
+@pytest.mark.question("pool2d")
+@settings(max_examples=30)
+@given(case=pool2d_inputs(modes=("max",)))
+def test_pool2d_max_matches_reference(student, reference, case):
+    """pool2d max pooling matches the reference on generated inputs, sizes and strides"""
+    check_pool2d(student, reference, *case)
+
+
+@pytest.mark.question("pool2d")
+@settings(max_examples=30)
+@given(case=pool2d_inputs(modes=("avg",)))
+def test_pool2d_avg_matches_reference(student, reference, case):
+    """pool2d average pooling matches the reference on generated inputs, sizes and strides"""
+    check_pool2d(student, reference, *case)
+
+
+@pytest.mark.question("pool2d")
+@settings(max_examples=30)
+@given(case=pool2d_inputs(modes=("l2",)))
+def test_pool2d_l2_matches_reference(student, reference, case):
+    """pool2d L2 pooling matches the reference on generated inputs, sizes and strides"""
+    check_pool2d(student, reference, *case)
+
+
+@pytest.mark.question("pool2d")
+@settings(max_examples=30)
+@given(case=pool2d_inputs(default_stride=True))
+def test_pool2d_stride_defaults_to_the_size(student, reference, case):
+    """pool2d without a stride moves by the pool size (generated inputs, every mode)"""
+    check_pool2d(student, reference, *case)
+
+
+@pytest.mark.question("pool2d")
+def test_pool2d_drops_windows_that_do_not_fit(student, reference):
+    """pool2d of a 5×5 input with 2×2 windows drops the last row and column"""
+    check_pool2d(student, reference, np.arange(25.0).reshape(5, 5), 2, mode="max")
+    check_pool2d(student, reference, np.arange(25.0).reshape(5, 5), 2, mode="avg")
+
+
+@pytest.mark.question("pool2d")
+def test_pool2d_pools_channels_independently(student, reference):
+    """pool2d pools each channel of a (C, H, W) stack on its own"""
+    x = np.stack([np.arange(16.0).reshape(4, 4), -np.arange(16.0).reshape(4, 4), np.eye(4)])
+    check_pool2d(student, reference, x, 2, stride=1, mode="max")
+
+
+@pytest.mark.question("pool2d")
+def test_pool2d_with_pair_size_and_stride(student, reference):
+    """pool2d uses (Ph, Pw) and (Sh, Sw) pairs on the right axes"""
+    x = np.arange(42.0).reshape(6, 7) % 9 - 4
+    check_pool2d(student, reference, x, (2, 3), stride=(3, 2), mode="avg")
+
+
+@pytest.mark.question("pool2d")
+def test_pool2d_max_of_negative_values(student, reference):
+    """pool2d max pooling of all-negative values returns negative maxima, not 0"""
+    check_pool2d(student, reference, -np.arange(1.0, 17.0).reshape(4, 4), 2, mode="max")
+
+
+@pytest.mark.question("pool2d")
+def test_pool2d_l2_takes_the_square_root(student, reference):
+    """pool2d L2 pooling of the window [3, 4] is 5"""
+    check_pool2d(student, reference, np.array([[3.0, 4.0], [-6.0, 8.0]]), (1, 2), mode="l2")
+
+
+@pytest.mark.question("pool2d")
+def test_pool2d_avg_of_integers_is_exact(student, reference):
+    """pool2d average pooling of integers keeps the fractional part"""
+    check_pool2d(student, reference, np.array([[1, 2, 4], [3, 5, 6], [0, 7, 9]]), 2, stride=1, mode="avg")
