@@ -1,0 +1,223 @@
+"""``Sandbox``: the grader's handle on one submission's worker.
+
+Calls go to a persistent worker (started lazily, restarted lazily after anything that
+ends it); every reply is decoded and validated here and turned into ``Returned``,
+``Raised`` or ``Failed``. Nothing the student's code does makes a method raise.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from autograder.errors import GraderFault
+from autograder.sandbox import protocol
+from autograder.sandbox.channel import ChannelClosed, ChannelTimeout, OutputCapture
+from autograder.sandbox.launch import Launcher, Settings, WorkerProcess, choose_mode
+from autograder.sandbox.limits import FILE_BYTES
+from autograder.sandbox.replies import Failed, Raised, Returned
+
+if TYPE_CHECKING:
+    from autograder.spec import ForbiddenApis, Limits
+
+STARTUP_SECONDS = 60.0  # Python, numpy and the jail, before the student's import begins
+EXIT_GRACE_SECONDS = 1.0
+TYPE_CHARS, MESSAGE_CHARS, LINE_CHARS, FRAMES = 200, 500, 300, 31
+
+
+class Sandbox:
+    """Runs ``functions`` of one student file in an isolated, limited worker process.
+
+    ``isolation`` is ``"auto"`` (the jail as root, else process mode), ``"jail"`` or
+    ``"process"``; by default it comes from the ``AUTOGRADER_SANDBOX`` environment
+    variable. Not thread-safe: one caller at a time.
+    """
+
+    def __init__(self, submission: Path, *, module: str, functions: Sequence[str], limits: Limits,
+                 forbidden: ForbiddenApis, private_paths: Sequence[Path] = (), isolation: str | None = None) -> None:
+        settings = Settings(module, Path(submission).read_bytes(), limits, forbidden,
+                            tuple(Path(p).resolve() for p in private_paths))
+        self._settings = settings
+        self._functions = tuple(functions)
+        self._file = f"{module}.py"
+        mode, notice = choose_mode(isolation)
+        self._notices = (notice,) if notice else ()
+        self._launcher = Launcher(mode, settings)
+        self._output = OutputCapture(limits.output_bytes)
+        self._worker: WorkerProcess | None = None
+        self._import_failure: Failed | None = None
+        self._closed = False
+
+    @property
+    def mode(self) -> str:
+        """``jail`` or ``process``."""
+        return self._launcher.mode
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """Notes for staff, e.g. that files are not isolated without root."""
+        return self._notices
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Returned | Raised | Failed:
+        """Call ``function`` of the student's module in the worker.
+
+        Raises (ValueError, TypeError, RuntimeError) only for the grader's own mistakes:
+        a function not in ``functions``, an argument that may not cross, a closed sandbox.
+        """
+        if function not in self._functions:
+            raise ValueError(f"{function!r} is not one of the sandbox's functions {self._functions}")
+        if self._closed:
+            raise RuntimeError("the sandbox is closed")
+        request = protocol.frame(("call", function, _argument(args), _argument(tuple(kwargs.items()))))
+        if self._import_failure is not None:
+            return replace(self._import_failure, seconds=0.0)
+        if self._worker is None:
+            self._import_failure = self._start()
+            if self._import_failure is not None:
+                return self._import_failure
+        return self._exchange(function, request)
+
+    def output(self) -> str:
+        """What the student's code printed so far, cut to ``limits.output_bytes``."""
+        if self._worker is not None:
+            self._worker.channel.drain_output()
+        return self._output.text()
+
+    def close(self) -> None:
+        """Kill the worker and every process it started; safe to call twice."""
+        self._discard()
+        self._launcher.close()
+        self._closed = True
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _start(self) -> Failed | None:
+        """Start a worker and import the student's module: None, or why the import failed."""
+        worker = self._worker = self._launcher.start(self._output)
+        try:
+            started = worker.channel.receive(time.monotonic() + STARTUP_SECONDS)
+            protocol.unpack(started, {"started": ()})
+        except (ChannelTimeout, ChannelClosed, protocol.ProtocolError) as exc:
+            status = worker.exit_status(EXIT_GRACE_SECONDS)
+            self._discard()
+            raise GraderFault(f"the sandbox worker did not start ({exc or type(exc).__name__}, exit status "
+                              f"{status}); its output:\n{self._output.text()}") from None
+        begin = time.monotonic()
+        limit = self._settings.limits.import_seconds
+        try:
+            tag, fields = protocol.unpack(worker.channel.receive(begin + limit), protocol.REPLIES)
+        except ChannelTimeout:
+            return self._import_failed(f"it did not finish within {_seconds(limit)} s (time limit for the import)",
+                                       begin)
+        except ChannelClosed:
+            return self._import_failed(f"it {self._end_of_worker()[1]}", begin)
+        except protocol.ProtocolError as exc:
+            return self._import_failed(f"it wrote data the grader could not read ({exc})", begin)
+        if tag == "import_error":
+            kind, message = fields[0][:TYPE_CHARS], fields[1][:MESSAGE_CHARS]
+            return self._import_failed(f"{kind}: {message}" if message else kind, begin)
+        if tag != "ready":
+            return self._import_failed(f"it sent an unexpected {tag!r} message", begin)
+        return None
+
+    def _import_failed(self, why: str, begin: float) -> Failed:
+        self._discard()
+        return Failed("import", f"{self._file} could not be imported: {why}", time.monotonic() - begin)
+
+    def _exchange(self, function: str, request: bytes) -> Returned | Raised | Failed:
+        """Send one call and turn whatever happens into a reply."""
+        begin = time.monotonic()
+        limit = self._settings.limits.call_seconds
+        try:
+            message = self._worker.channel.exchange(request, begin + limit)
+            tag, fields = protocol.unpack(message, protocol.REPLIES)
+        except ChannelTimeout:
+            self._discard()
+            return Failed("timeout", f"{function} did not finish within {_seconds(limit)} s (time limit per call)",
+                          time.monotonic() - begin)
+        except ChannelClosed:
+            kind, what = self._end_of_worker()
+            return Failed(kind, f"{function} {what}", time.monotonic() - begin)
+        except protocol.ProtocolError as exc:
+            self._discard()
+            return Failed("protocol", f"{function} sent data the grader could not read ({exc}); "
+                                      "the worker was restarted", time.monotonic() - begin)
+        return self._reply(function, tag, fields, time.monotonic() - begin)
+
+    def _reply(self, function: str, tag: str, fields: tuple, seconds: float) -> Returned | Raised | Failed:
+        """The validated message of one call as the reply the caller gets."""
+        if tag == "returned":
+            return Returned(fields[0], tuple(name[:TYPE_CHARS] for name in fields[1]), seconds)
+        if tag == "raised":
+            frames = tuple(line[:LINE_CHARS] for line in fields[2][-FRAMES:])
+            return Raised(fields[0][:TYPE_CHARS], fields[1][:MESSAGE_CHARS], frames, seconds)
+        if tag == "forbidden":
+            api = fields[0][:TYPE_CHARS]
+            return Failed("forbidden", f"{api} is not allowed in this assignment (called from {function})", seconds)
+        self._discard()
+        if tag == "fatal" and fields[0] in _FATAL:
+            kind, what = _FATAL[fields[0]]
+            detail = fields[1][:TYPE_CHARS]
+            return Failed(kind, f"{function} {what.format(detail=detail, mb=self._settings.limits.memory_mb)}",
+                          seconds)
+        return Failed("protocol", f"{function} sent an unexpected {tag[:TYPE_CHARS]!r} message; "
+                                  "the worker was restarted", seconds)
+
+    def _end_of_worker(self) -> tuple[str, str]:
+        """Kind and description of a worker that stopped talking, from its exit status.
+
+        Discards the worker.
+        """
+        status = self._worker.exit_status(EXIT_GRACE_SECONDS)
+        self._discard()
+        if status is None:
+            return "crash", "closed the grader's private channel"
+        if status >= 0:
+            return "crash", f"ended the worker process (exit status {status})"
+        if status == -signal.SIGXCPU:
+            return "timeout", f"used up the CPU time limit ({self._settings.limits.cpu_seconds} s per worker process)"
+        if status == -signal.SIGXFSZ:
+            return "crash", f"wrote a file larger than {FILE_BYTES // 2**20} MiB (file size limit)"
+        return "crash", f"crashed the worker process (killed by signal {_signal_name(-status)})"
+
+    def _discard(self) -> None:
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker = None
+
+
+_FATAL = {
+    "recursion": ("crash", "exceeded the maximum recursion depth (unbounded recursion?)"),
+    "memory": ("memory", "ran out of memory (limit {mb} MB)"),
+    "exit": ("crash", "called sys.exit({detail}), which ends the process"),
+    "base": ("crash", "raised {detail}, which ends the process"),
+}
+
+
+def _argument(value: Any) -> Any:
+    """An argument as it crosses: numpy scalars become Python numbers, tuples recurse."""
+    if isinstance(value, tuple):
+        return tuple(_argument(item) for item in value)
+    if isinstance(value, (np.bool_, np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"number {number}"

@@ -1,0 +1,145 @@
+"""The root-only jail stage between ``unshare`` and the worker.
+
+Run as ``unshare --mount --net --pid --ipc --uts --fork --kill-child python -m
+autograder.sandbox.jail CONFIG``: root, pid 1 of a new pid namespace, with a private
+mount namespace and a network namespace that has no interfaces up. It builds a new root
+on a tmpfs holding only read-only binds of the system folders and of the Python install
+the worker needs, a minimal /dev, a fresh /proc, a private /tmp and a work folder with
+the copy of the student's file; chroots into it; sets the rlimits; drops to the sandbox
+uid (no groups, no new privileges, SIGKILL when ``unshare`` dies); then execs the
+worker. Anything not bound in (the hidden tests, the reference, the grader's files,
+/root, /autograder) simply does not exist for the worker.
+
+A failure here is the grader's, not the student's: it is printed and the process exits
+before the worker says ``started``, which the grader reports as a ``GraderFault``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import sys
+from typing import Any
+
+from autograder.sandbox import limits
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+ROOT_TMPFS = "size=16m,mode=755"
+TMP_TMPFS = f"size={limits.FILE_BYTES},mode=1777"
+DEVICES = ("null", "zero", "random", "urandom")
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def main(config: dict[str, Any]) -> None:
+    """Build the root, enter it as the sandbox user, exec the worker."""
+    root = config["root"]
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, ROOT_TMPFS)
+    for path in config["system"]:
+        _expose_system(root, path)
+    for path in config["binds"]:
+        _bind(path, root + path, MS_RDONLY)
+    for path in config["hide"]:
+        _cover(root + path)
+    _make_dev(root)
+    _make_dir(root, "/proc", 0o555)
+    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _make_dir(root, "/tmp", 0o1777)
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, TMP_TMPFS)
+    _install_submission(root, config)
+    _mount(None, root, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chroot(root)
+    os.chdir(config["work_dir"])
+    limits.apply({name: tuple(value) for name, value in config["rlimits"].items()})
+    _drop_privileges(config["uid"])
+    _close_fds_except({0, 1, 2, config["request_fd"], config["reply_fd"]})
+    os.execve(config["argv"][0], config["argv"], config["env"])
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    args = [None if s is None else os.fsencode(s) for s in (source, target, fstype)]
+    if _libc.mount(args[0], args[1], args[2], ctypes.c_ulong(flags), None if data is None else data.encode()):
+        error = ctypes.get_errno()
+        raise OSError(error, f"mount {source} on {target} ({fstype}): {os.strerror(error)}")
+
+
+def _make_dir(root: str, path: str, mode: int = 0o755) -> None:
+    os.makedirs(root + path, mode=0o755, exist_ok=True)
+    os.chmod(root + path, mode)
+
+
+def _bind(source: str, target: str, extra: int) -> None:
+    """Bind ``source`` (a folder or a file) at ``target``, then apply nosuid and ``extra``."""
+    if os.path.isdir(source):
+        os.makedirs(target, mode=0o755, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        open(target, "a").close()
+    _mount(source, target, None, MS_BIND | MS_REC)
+    _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_NOSUID | extra)
+
+
+def _expose_system(root: str, path: str) -> None:
+    """``/usr``-like folders read-only; merged-usr symlinks (``/bin -> usr/bin``) as symlinks."""
+    if os.path.islink(path):
+        os.symlink(os.readlink(path), root + path)
+    else:
+        _bind(path, root + path, MS_RDONLY)
+
+
+def _cover(target: str) -> None:
+    """Hide a private path that lies inside an exposed folder: an empty read-only tmpfs
+    over a folder, /dev/null over a file."""
+    if os.path.isdir(target):
+        _mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=555")
+    else:
+        _bind("/dev/null", target, MS_RDONLY | MS_NOEXEC)
+
+
+def _make_dev(root: str) -> None:
+    _make_dir(root, "/dev")
+    for name in DEVICES:
+        _bind(f"/dev/{name}", f"{root}/dev/{name}", MS_NOEXEC)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"{root}/dev/{name}")
+
+
+def _install_submission(root: str, config: dict[str, Any]) -> None:
+    """The work folder (read-only, the worker's cwd) holding only the student's file."""
+    _make_dir(root, config["work_dir"])
+    with open(config["submission"], "rb") as source:
+        data = source.read()
+    path = f"{root}{config['work_dir']}/{os.path.basename(config['submission'])}"
+    with open(path, "wb") as copy:
+        copy.write(data)
+    os.chmod(path, 0o444)
+
+
+def _drop_privileges(uid: int) -> None:
+    """Become ``uid`` for good: no groups, no way back, killed with ``unshare``."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    for option, value in ((PR_SET_NO_NEW_PRIVS, 1), (PR_SET_PDEATHSIG, signal.SIGKILL)):
+        if _libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0):
+            raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
+    os.setsid()
+
+
+def _close_fds_except(keep: set[int]) -> None:
+    """Close every other descriptor, so none that reaches outside the root is inherited."""
+    start = 0
+    for end in [*sorted(keep), os.sysconf("SC_OPEN_MAX")]:
+        if start < end:  # os.closerange(n, n) would close everything from n on
+            os.closerange(start, end)
+        start = end + 1
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]))

@@ -1,0 +1,312 @@
+"""The wire format between the grader and the worker, and its validation.
+
+A frame is ``MAGIC + u32 length + payload``; a payload is one tagged value. Values are
+plain data only: None, bool, int, float (nan/inf too), str, tuples of values, numpy
+arrays of dtype kind b/i/u/f as ``.npy`` bytes, and ``Unsupported`` descriptions. Nothing
+is ever pickled. The decoder treats every byte as hostile: whatever it is fed, it returns
+a value or raises ``ProtocolError`` and nothing else, and it never allocates more than the
+frame it was given.
+"""
+
+from __future__ import annotations
+
+import io
+import reprlib
+import struct
+from typing import Any, Iterator
+
+import numpy as np
+
+from autograder.sandbox.replies import Unsupported
+
+MAGIC = b"\xabS"
+HEADER = struct.Struct(">2sI")
+MAX_FRAME = 64 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_INT_BYTES = 255
+MAX_NDIM = 32
+ARRAY_KINDS = "biuf"
+PREVIEW_CHARS = 200
+
+_U32 = struct.Struct(">I")
+_F64 = struct.Struct(">d")
+_NPY_VERSIONS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+
+
+class ProtocolError(Exception):
+    """Bytes from the other side that are not a valid frame or message."""
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def frame(value: Any) -> bytes:
+    """One frame holding ``value``; TypeError/ValueError if it may not cross."""
+    payload = b"".join(_encode(value, 0))
+    if len(payload) > MAX_FRAME:
+        raise ValueError(f"frame of {len(payload)} bytes exceeds the {MAX_FRAME}-byte cap")
+    return HEADER.pack(MAGIC, len(payload)) + payload
+
+
+def _encode(value: Any, depth: int) -> Iterator[bytes]:
+    kind = type(value)
+    if value is None:
+        yield b"N"
+    elif kind is bool:
+        yield b"T" if value else b"F"
+    elif kind is int:
+        size = (value.bit_length() + 8) // 8
+        if size > MAX_INT_BYTES:
+            raise ValueError(f"integer of {value.bit_length()} bits is too large to send")
+        yield b"i" + bytes((size,)) + value.to_bytes(size, "big", signed=True)
+    elif kind is float:
+        yield b"f" + _F64.pack(value)
+    elif kind is str:
+        data = value.encode("utf-8")
+        yield b"s" + _U32.pack(len(data)) + data
+    elif kind is tuple:
+        if depth >= MAX_DEPTH:
+            raise ValueError(f"tuples nested deeper than {MAX_DEPTH} cannot be sent")
+        yield b"t" + _U32.pack(len(value))
+        for item in value:
+            yield from _encode(item, depth + 1)
+    elif kind is np.ndarray and value.dtype.kind in ARRAY_KINDS and value.dtype.fields is None:
+        buffer = io.BytesIO()
+        np.lib.format.write_array(buffer, value, allow_pickle=False)
+        yield b"a" + _U32.pack(buffer.tell()) + buffer.getvalue()
+    elif kind is Unsupported:
+        yield b"u"
+        yield from _encode(value.type_name, depth + 1)
+        yield from _encode(value.preview, depth + 1)
+    else:
+        raise TypeError(f"a {kind.__name__} cannot cross the sandbox boundary")
+
+
+# ---------------------------------------------------------------- decoding
+
+
+class FrameReader:
+    """Splits a byte stream into frame payloads, rejecting bad magic and oversize frames."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> None:
+        self._buffer += data
+
+    def next_payload(self) -> bytes | None:
+        """The next complete payload, or None if more bytes are needed."""
+        if len(self._buffer) < HEADER.size:
+            return None
+        magic, length = HEADER.unpack_from(self._buffer)
+        if magic != MAGIC:
+            raise ProtocolError(f"bad frame start {bytes(self._buffer[:8])!r}")
+        if length > MAX_FRAME:
+            raise ProtocolError(f"frame of {length} bytes exceeds the {MAX_FRAME}-byte cap")
+        end = HEADER.size + length
+        if len(self._buffer) < end:
+            return None
+        payload = bytes(self._buffer[HEADER.size:end])
+        del self._buffer[:end]
+        return payload
+
+    @property
+    def pending(self) -> int:
+        """Bytes received but not yet returned as a payload."""
+        return len(self._buffer)
+
+
+def decode(payload: bytes) -> Any:
+    """The value in one payload; raises ProtocolError (only) if it is not valid."""
+    try:
+        value, end = _Decoder(memoryview(payload)).value(0, 0)
+    except ProtocolError:
+        raise
+    except Exception as exc:  # a validator gap must still not crash the grader
+        raise ProtocolError(f"undecodable payload ({type(exc).__name__}: {exc})") from None
+    if end != len(payload):
+        raise ProtocolError(f"{len(payload) - end} trailing bytes after the value")
+    return value
+
+
+class _Decoder:
+    """Reads tagged values from a buffer, checking every length against what is left."""
+
+    def __init__(self, data: memoryview) -> None:
+        self.data = data
+
+    def take(self, at: int, size: int) -> memoryview:
+        if size < 0 or at + size > len(self.data):
+            raise ProtocolError(f"value at byte {at} runs past the end of the frame")
+        return self.data[at:at + size]
+
+    def length(self, at: int) -> int:
+        return _U32.unpack(self.take(at, 4))[0]
+
+    def value(self, at: int, depth: int) -> tuple[Any, int]:
+        if depth > MAX_DEPTH:
+            raise ProtocolError(f"values nested deeper than {MAX_DEPTH}")
+        tag = bytes(self.take(at, 1))
+        at += 1
+        if tag in _CONSTANTS:
+            return _CONSTANTS[tag], at
+        if tag == b"i":
+            size = self.take(at, 1)[0]
+            return int.from_bytes(self.take(at + 1, size), "big", signed=True), at + 1 + size
+        if tag == b"f":
+            return _F64.unpack(self.take(at, 8))[0], at + 8
+        if tag == b"s":
+            size = self.length(at)
+            return self.string(self.take(at + 4, size)), at + 4 + size
+        if tag == b"t":
+            return self.items(at + 4, self.length(at), depth)
+        if tag == b"a":
+            size = self.length(at)
+            return read_npy(self.take(at + 4, size)), at + 4 + size
+        if tag == b"u":
+            (type_name, preview), end = self.items(at, 2, depth)
+            if not (isinstance(type_name, str) and isinstance(preview, str)):
+                raise ProtocolError("Unsupported needs two strings")
+            return Unsupported(type_name, preview), end
+        raise ProtocolError(f"unknown tag {tag!r} at byte {at - 1}")
+
+    def items(self, at: int, count: int, depth: int) -> tuple[tuple, int]:
+        if count > len(self.data) - at:  # every item takes at least one byte
+            raise ProtocolError(f"tuple of {count} items cannot fit in the frame")
+        items = []
+        for _ in range(count):
+            item, at = self.value(at, depth + 1)
+            items.append(item)
+        return tuple(items), at
+
+    @staticmethod
+    def string(data: memoryview) -> str:
+        try:
+            return str(data, "utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(f"string is not UTF-8 ({exc.reason})") from None
+
+
+_CONSTANTS = {b"N": None, b"T": True, b"F": False}
+
+
+def read_npy(data: memoryview) -> np.ndarray:
+    """A writable plain array from ``.npy`` bytes, validated before anything is allocated."""
+    stream = io.BytesIO(data)
+    version = np.lib.format.read_magic(stream)
+    if version not in _NPY_VERSIONS:
+        raise ProtocolError(f"unsupported .npy version {version}")
+    shape, fortran, dtype = _NPY_VERSIONS[version](stream, max_header_size=10000)
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise ProtocolError(f"array dtype {dtype} may not cross (kinds {ARRAY_KINDS} only)")
+    if len(shape) > MAX_NDIM or not all(type(n) is int and n >= 0 for n in shape):
+        raise ProtocolError(f"bad array shape {shape!r}")
+    count = 1
+    for n in shape:
+        count *= n
+    body = data[stream.tell():]
+    if count * dtype.itemsize != len(body):
+        raise ProtocolError(f"array of shape {shape} and dtype {dtype} needs "
+                            f"{count * dtype.itemsize} bytes, frame has {len(body)}")
+    flat = np.frombuffer(body, dtype=dtype, count=count)
+    return flat.reshape(shape, order="F" if fortran else "C").copy(order="K")
+
+
+# ---------------------------------------------------------------- messages
+
+STRS = "tuple of str"
+VALUE = "any value"
+REQUESTS: dict[str, tuple] = {"call": (str, tuple, tuple)}
+REPLIES: dict[str, tuple] = {
+    "jail_ok": (),
+    "jail_error": (str,),
+    "started": (),
+    "ready": (),
+    "import_error": (str, str, STRS),
+    "returned": (VALUE, STRS),
+    "raised": (str, str, STRS),
+    "fatal": (str, str),
+    "forbidden": (str,),
+}
+
+
+def unpack(message: Any, schema: dict[str, tuple]) -> tuple[str, tuple]:
+    """``(tag, fields)`` of a decoded message, checked against ``schema``."""
+    if type(message) is not tuple or not message or type(message[0]) is not str:
+        raise ProtocolError(f"a message must be a tuple starting with a tag, got {_short(message)}")
+    tag, fields = message[0], message[1:]
+    expected = schema.get(tag)
+    if expected is None or len(fields) != len(expected):
+        raise ProtocolError(f"unexpected message {_short(message)}")
+    for field, kind in zip(fields, expected):
+        if kind is STRS:
+            ok = type(field) is tuple and all(type(item) is str for item in field)
+        else:
+            ok = kind is VALUE or type(field) is kind
+        if not ok:
+            raise ProtocolError(f"malformed {tag!r} message {_short(message)}")
+    return tag, fields
+
+
+# ---------------------------------------------------------------- plain values
+
+
+def plain(value: Any, local_module: str = "", depth: int = 0) -> Any:
+    """``value`` with everything that may not cross replaced by ``Unsupported``.
+
+    Runs in the worker on the student's objects (so their ``repr`` runs there, under the
+    grader's clock); only exact builtin types pass, never subclasses.
+    """
+    kind = type(value)
+    if value is None or kind in (bool, float):
+        return value
+    if kind is int and (value.bit_length() + 8) // 8 <= MAX_INT_BYTES:
+        return value
+    if kind is str and _encodable(value):
+        return value
+    if kind is tuple and depth < MAX_DEPTH:
+        return tuple(plain(item, local_module, depth + 1) for item in value)
+    if kind is np.ndarray:
+        if value.dtype.kind in ARRAY_KINDS and value.dtype.fields is None:
+            if value.nbytes <= MAX_FRAME - 4096:
+                return value
+            return Unsupported(f"numpy array of {value.nbytes} bytes", preview(value))
+        return Unsupported(f"numpy array of dtype {value.dtype}", preview(value))
+    return Unsupported(type_name(kind, local_module), preview(value))
+
+
+def type_name(kind: type, local_module: str = "") -> str:
+    """``ValueError``, ``MyObj`` (defined in the student's module) or ``numpy.int64``."""
+    module = getattr(kind, "__module__", None)
+    name = getattr(kind, "__qualname__", None)
+    name = name if type(name) is str else str(getattr(kind, "__name__", "?"))
+    if type(module) is not str or module in ("builtins", "__main__", local_module):
+        return name[:PREVIEW_CHARS]
+    return f"{module}.{name}"[:PREVIEW_CHARS]
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = PREVIEW_CHARS
+_REPR.maxlevel = 3
+
+
+def preview(value: Any) -> str:
+    """A short repr of a student's object, whatever its ``__repr__`` does."""
+    try:
+        text = str.__str__(_REPR.repr(value))
+    except Exception as exc:
+        text = f"<repr failed: {type(exc).__name__}>"
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS - 3] + "..."
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _short(value: Any) -> str:
+    return reprlib.repr(value)

@@ -1,0 +1,186 @@
+"""The worker: imports the student's module, then answers calls over the private channel.
+
+Started by the grader (in the jail as an unprivileged user, or as a plain subprocess) with
+one JSON argument. Until the student's module is imported this code is trusted; after,
+the student can change anything in this process, which is why the grader believes only
+validated frames and enforces every wall-clock limit itself.
+
+Messages sent: ``started`` (limits and guards are in place, the import begins), then
+``ready`` or ``import_error``, then one reply per ``call`` request.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import json
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from types import ModuleType, TracebackType
+from typing import Any
+
+import numpy as np
+
+from autograder.sandbox import guards, limits, protocol
+from autograder.sandbox.replies import Unsupported
+
+MESSAGE_CHARS = 500
+TRACEBACK_FRAMES = 30
+LINE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Student:
+    """The imported module with the name and path the grader gave it (the module's own
+    ``__name__`` and ``__file__`` are the student's to change)."""
+
+    module: ModuleType
+    name: str
+    path: str
+
+
+class _Pipe:
+    """The worker's end of the private channel: frames in, frames out."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        for fd in (read_fd, write_fd):
+            os.set_inheritable(fd, False)  # the student's child processes do not get it
+        self.read_fd, self.write_fd = read_fd, write_fd
+        self.reader = protocol.FrameReader()
+
+    def receive(self) -> Any | None:
+        """The next message, or None when the grader closed the channel."""
+        while (payload := self.reader.next_payload()) is None:
+            data = os.read(self.read_fd, 1 << 20)
+            if not data:
+                return None
+            self.reader.feed(data)
+        return protocol.decode(payload)
+
+    def send(self, message: tuple) -> None:
+        self.write(protocol.frame(message))
+
+    def write(self, frame: bytes) -> None:
+        data = memoryview(frame)
+        while data:
+            data = data[os.write(self.write_fd, data):]
+
+
+def main(config: dict[str, Any]) -> None:
+    """Set up, import the student's module, answer calls until the channel closes."""
+    pipe = _Pipe(config["request_fd"], config["reply_fd"])
+    if config["rlimits"]:
+        limits.apply({name: tuple(value) for name, value in config["rlimits"].items()})
+    guards.install(config["forbidden_modules"], config["forbidden_functions"])
+    sys.argv = [os.path.basename(config["path"])]
+    pipe.send(("started",))
+    student = _import_student(config["path"], config["module"], pipe)
+    while (request := pipe.receive()) is not None:
+        _, (function, args, kwargs) = protocol.unpack(request, protocol.REQUESTS)
+        pipe.write(_framed(answer(student, function, args, dict(kwargs))))
+
+
+def _import_student(path: str, name: str, pipe: _Pipe) -> Student:
+    """The student's module, or (after telling the grader why not) the end of this process."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as exc:
+        kind = type(exc).__qualname__
+        pipe.send(("import_error", kind, _message(exc), _student_frames(exc.__traceback__, path)))
+        os._exit(0)
+    pipe.send(("ready",))
+    return Student(module, name, path)
+
+
+def answer(student: Student, function_name: str, args: tuple, kwargs: dict[str, Any]) -> tuple:
+    """The reply to one call; whatever the student's code does, this returns a message."""
+    guards.reset()
+    try:
+        function = getattr(student.module, function_name)
+        arrays = _array_arguments(function, args, kwargs)
+        value = function(*args, **kwargs)
+        reply = ("returned", protocol.plain(value, student.name), _mutated(arrays))
+    except RecursionError:
+        reply = ("fatal", "recursion", "")
+    except MemoryError:
+        reply = ("fatal", "memory", "")
+    except Exception as exc:
+        kind = protocol.type_name(type(exc), student.name)
+        reply = ("raised", kind, _message(exc), _student_frames(exc.__traceback__, student.path))
+    except SystemExit as exc:
+        reply = ("fatal", "exit", protocol.preview(exc.code))
+    except BaseException as exc:
+        reply = ("fatal", "base", protocol.type_name(type(exc), student.name))
+    used = guards.first_used()
+    return ("forbidden", used) if used else reply
+
+
+def _framed(reply: tuple) -> bytes:
+    """``reply`` as a frame, with an Unsupported in place of a returned value too large for one.
+
+    Only a returned value can be that large: every other field is cut to size.
+    """
+    try:
+        return protocol.frame(reply)
+    except ValueError as exc:
+        tag, value, mutated = reply
+        return protocol.frame((tag, Unsupported(protocol.type_name(type(value)), f"too large to return ({exc})"),
+                               mutated))
+
+
+ArraySnapshot = tuple[str, np.ndarray, tuple]
+
+
+def _array_arguments(function: Any, args: tuple, kwargs: dict[str, Any]) -> list[ArraySnapshot]:
+    """Each ndarray argument with the parameter it binds to and a snapshot of its content."""
+    try:
+        bound = inspect.signature(function).bind(*args, **kwargs).arguments
+        named = [(param, value) for param, value in bound.items() if not isinstance(value, (tuple, dict))]
+        named += [(f"{param}[{i}]", item) for param, value in bound.items() if isinstance(value, tuple)
+                  for i, item in enumerate(value)]
+        named += [(key, item) for value in bound.values() if isinstance(value, dict) for key, item in value.items()]
+    except Exception:  # no signature, or arguments it does not accept: number them
+        named = [(f"argument {i + 1}", value) for i, value in enumerate(args)] + list(kwargs.items())
+    return [(param, value, _snapshot(value)) for param, value in named if type(value) is np.ndarray]
+
+
+def _snapshot(array: np.ndarray) -> tuple:
+    return (array.shape, array.dtype.str, array.tobytes())
+
+
+def _mutated(arrays: list[ArraySnapshot]) -> tuple[str, ...]:
+    return tuple(param for param, array, before in arrays if _snapshot(array) != before)
+
+
+def _message(exc: BaseException) -> str:
+    """``str(exc)``, cut to a few hundred characters, whatever ``__str__`` does."""
+    try:
+        text = str.__str__(str(exc))
+    except Exception as error:
+        text = f"<str() of the exception failed: {type(error).__name__}>"
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS - 3] + "..."
+
+
+def _student_frames(tb: TracebackType | None, path: str) -> tuple[str, ...]:
+    """Frames of the student's file as ``cnn.py, line 12, in conv2d: return x[i]``."""
+    filename = os.path.basename(path)
+    frames = [
+        (f"{filename}, line {frame.lineno}, in {frame.name}" + (f": {frame.line}" if frame.line else ""))[:LINE_CHARS]
+        for frame in traceback.extract_tb(tb)
+        if frame.filename == path
+    ]
+    if len(frames) > TRACEBACK_FRAMES:
+        skipped = len(frames) - TRACEBACK_FRAMES
+        frames = [f"... {skipped} earlier frames"] + frames[-TRACEBACK_FRAMES:]
+    return tuple(frames)
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]))
+    os._exit(0)  # no atexit handlers or finalizers of the student's
