@@ -1,0 +1,203 @@
+"""The generic checks: what a student reads when a value is wrong, as exact strings."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Callable
+
+import numpy as np
+import pytest
+
+from autograder.checks import (
+    MODIFIED_IN_PLACE,
+    Call,
+    Misconception,
+    expect_array,
+    expect_int,
+    expect_int_tuple,
+    expect_raises,
+    expect_unmodified,
+)
+from autograder.feedback import Feedback
+from autograder.sandbox import Unsupported
+
+
+def scale(x, factor=2):
+    """A graded function for these tests: its signature names the parameters."""
+    return x * factor
+
+
+def size(n, stride=1):
+    """Another one, with int arguments."""
+    return n // stride
+
+
+SCALE = Call.of(scale, np.array([[1.0, 2.0]]))
+SIZE = Call.of(size, 7, stride=2)
+ROW = np.array([[2.0, 4.0]])
+CALLED_SCALE = "Called as scale(\n    array of shape 1×2, dtype float64:\n        [[1., 2.]]\n)"
+ANSWERS_ROW = "Expected array of shape 1×2, dtype float64:\n    [[2., 4.]]\nGot array of shape 1×2, dtype float64:\n"
+
+FAILURES = [
+    pytest.param(
+        lambda: expect_array(Unsupported("list", "[[2.0, 4.0]]"), ROW, call=SCALE),
+        "scale returned a value of type list: [[2.0, 4.0]]; expected a numpy array (np.ndarray) for x of shape "
+        f"1×2, factor 2.\n{CALLED_SCALE}",
+        None,
+        id="a list instead of an array",
+    ),
+    pytest.param(
+        lambda: expect_array(np.array([[2, 4]]), ROW, call=SCALE, dtype_kind="f"),
+        f"scale returned an array of dtype int64; expected an array of float dtype for x of shape 1×2, factor 2."
+        f"\n{CALLED_SCALE}",
+        None,
+        id="an int array where floats are asked",
+    ),
+    pytest.param(
+        lambda: expect_array(ROW, np.array([[2, 4]]), call=SCALE, dtype_kind=None),
+        "scale returned an array of dtype float64; expected dtype int64 for x of shape 1×2, factor 2 (np.zeros "
+        f"and np.ones make float64 arrays unless given dtype=...).\n{CALLED_SCALE}",
+        None,
+        id="another dtype where the exact dtype is asked",
+    ),
+    pytest.param(
+        lambda: expect_array(np.array([2.0, 4.0]), ROW, call=SCALE),
+        f"scale returned shape (2,); expected (1, 2) for x of shape 1×2, factor 2.\n{CALLED_SCALE}\n"
+        "Expected array of shape 1×2, dtype float64:\n    [[2., 4.]]\nGot array of shape 2, dtype float64:\n"
+        "    [2., 4.]",
+        None,
+        id="wrong shape",
+    ),
+    pytest.param(
+        lambda: expect_array(np.array([[2.0]]), ROW, call=SCALE,
+                             misconceptions=[Misconception("first column only", ROW[:, :1], "Use every column.")]),
+        f"scale returned shape (1, 1); expected (1, 2) for x of shape 1×2, factor 2. Use every column.\n"
+        f"{CALLED_SCALE}\nExpected array of shape 1×2, dtype float64:\n    [[2., 4.]]\n"
+        "Got array of shape 1×1, dtype float64:\n    [[2.]]",
+        "first column only",
+        id="wrong shape matching a misconception",
+    ),
+    pytest.param(
+        lambda: expect_array(np.array([[2.0, 5.0]]), ROW, call=SCALE),
+        "scale returned wrong values for x of shape 1×2, factor 2: at index (0, 1) expected 4.0, got 5.0.\n"
+        f"{CALLED_SCALE}\n{ANSWERS_ROW}    [[2., 5.]]",
+        None,
+        id="wrong value at the first differing index",
+    ),
+    pytest.param(
+        lambda: expect_array(np.array([[1.0, 2.0]]), ROW, call=SCALE,
+                             misconceptions=[Misconception("factor ignored", ROW / 2, "Multiply by factor.")]),
+        "scale returned wrong values for x of shape 1×2, factor 2: at index (0, 0) expected 2.0, got 1.0. "
+        f"Multiply by factor.\n{CALLED_SCALE}\n{ANSWERS_ROW}    [[1., 2.]]",
+        "factor ignored",
+        id="wrong values matching a misconception",
+    ),
+    pytest.param(
+        lambda: expect_array(np.array([[2.0, 5.0]]), ROW, call=SCALE,
+                             misconceptions=[Misconception("harmless here", ROW, "Not this one.")]),
+        "scale returned wrong values for x of shape 1×2, factor 2: at index (0, 1) expected 4.0, got 5.0.\n"
+        f"{CALLED_SCALE}\n{ANSWERS_ROW}    [[2., 5.]]",
+        None,
+        id="a misconception whose answer is right is never named",
+    ),
+    pytest.param(
+        lambda: expect_int(Unsupported("numpy.int64", "3"), 3, call=SIZE),
+        "size returned a value of type numpy.int64: 3; expected a Python int for n 7, stride 2 (convert a numpy "
+        "or float result with int(...)).\nCalled as size(7, stride=2)",
+        None,
+        id="a numpy integer instead of an int",
+    ),
+    pytest.param(
+        lambda: expect_int(3.0, 3, call=SIZE),
+        "size returned a value of type float: 3.0; expected a Python int for n 7, stride 2 (convert a numpy or "
+        "float result with int(...)).\nCalled as size(7, stride=2)",
+        None,
+        id="a float instead of an int",
+    ),
+    pytest.param(
+        lambda: expect_int(4, 3, call=SIZE),
+        "size returned 4; expected 3 for n 7, stride 2.\nCalled as size(7, stride=2)",
+        None,
+        id="wrong int",
+    ),
+    pytest.param(
+        lambda: expect_int(7, 3, call=SIZE, misconceptions=[Misconception("stride ignored", 7, "Divide by it.")]),
+        "size returned 7; expected 3 for n 7, stride 2. Divide by it.\nCalled as size(7, stride=2)",
+        "stride ignored",
+        id="wrong int matching a misconception",
+    ),
+    pytest.param(
+        lambda: expect_int_tuple(Unsupported("list", "[1, 2]"), (1, 2), call=SIZE),
+        "size returned a value of type list: [1, 2]; expected a tuple of Python ints for n 7, stride 2 (build it "
+        "with tuple(int(v) for v in ...)).\nCalled as size(7, stride=2)",
+        None,
+        id="a list instead of a tuple",
+    ),
+    pytest.param(
+        lambda: expect_int_tuple((1, 3), (1, 2), call=SIZE,
+                                 misconceptions=[Misconception("off by one", (1, 3), "Subtract one.")]),
+        "size returned (1, 3); expected (1, 2) for n 7, stride 2. Subtract one.\nCalled as size(7, stride=2)",
+        "off by one",
+        id="wrong tuple matching a misconception",
+    ),
+    pytest.param(
+        lambda: expect_raises(ValueError, call=Call.of(size, 0), functions=SimpleNamespace(size=lambda n: 0),
+                              because="n must be at least 1"),
+        "size returned 0; expected a ValueError for n 0, stride 1, because n must be at least 1.\n"
+        "Called as size(0)",
+        None,
+        id="returned instead of raising",
+    ),
+    pytest.param(
+        lambda: expect_raises(ValueError, call=Call.of(size, 0), functions=SimpleNamespace(size=lambda n: 1 // n),
+                              because="n must be at least 1"),
+        "size raised ZeroDivisionError: integer division or modulo by zero; expected a ValueError for n 0, "
+        "stride 1, because n must be at least 1.\nCalled as size(0)",
+        None,
+        id="raised another exception",
+    ),
+    pytest.param(
+        lambda: expect_unmodified(SimpleNamespace(scale=lambda x: x, last_mutated=("x",)), SCALE),
+        "scale modified its argument x in place for x of shape 1×2, factor 2. A function must leave its inputs "
+        "unchanged: write the result into a new array (e.g. start from np.array(x, dtype=float)) instead of "
+        f"assigning into an argument or using an in-place operator such as +=, **= or out=.\n{CALLED_SCALE}",
+        MODIFIED_IN_PLACE,
+        id="argument modified in place",
+    ),
+]
+
+
+@pytest.mark.parametrize(("check", "message", "misconception"), FAILURES)
+def test_failed_check_explains_what_was_wrong(check: Callable[[], None], message: str, misconception: str | None):
+    with pytest.raises(Feedback) as failure:
+        check()
+    assert failure.value.message == message
+    assert failure.value.misconception == misconception
+
+
+PASSES = [
+    pytest.param(lambda: expect_array(ROW + 1e-9, ROW, call=SCALE), id="array equal within tolerance"),
+    pytest.param(lambda: expect_array(np.array([[2, 4]]), ROW, call=SCALE), id="int array with the right values"),
+    pytest.param(lambda: expect_array(np.array([[2, 4]]), np.array([[2, 4]]), call=SCALE, dtype_kind=None),
+                 id="exact dtype kept"),
+    pytest.param(lambda: expect_int(3, 3, call=SIZE), id="right int"),
+    pytest.param(lambda: expect_int_tuple((1, 2), (1, 2), call=SIZE), id="right tuple"),
+    pytest.param(lambda: expect_raises(ValueError, call=Call.of(size, 0),
+                                       functions=SimpleNamespace(size=lambda n: int("x")), because="n < 1"),
+                 id="raised the expected exception"),
+    pytest.param(lambda: expect_unmodified(SimpleNamespace(scale=scale, last_mutated=()), SCALE),
+                 id="nothing modified"),
+]
+
+
+@pytest.mark.parametrize("check", PASSES)
+def test_check_of_a_right_answer_passes(check: Callable[[], None]):
+    check()
+
+
+def test_call_summary_names_every_parameter_defaults_included():
+    assert Call.of(size, 7).summary() == "n 7, stride 1"
+
+
+def test_call_runs_on_anything_with_the_function_as_an_attribute():
+    assert SIZE.run(SimpleNamespace(size=size)) == 3
