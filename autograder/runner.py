@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import importlib.util
 import io
+import sys
 import tempfile
 import time
 import traceback
@@ -135,10 +136,24 @@ def _run_pytest(assignment: Assignment, plugin: GradingPlugin) -> None:
         "--rootdir", str(assignment.folder),
         "-q",
     ]
+    _forget_suite_modules(assignment)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         code = pytest.main(args, plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderFault(f"pytest stopped with exit code {int(code)} while grading")
+
+
+def _forget_suite_modules(assignment: Assignment) -> None:
+    """Drop suite modules a previous run imported, so each run imports this folder's files.
+
+    pytest imports test files by their bare name; without this, grading a second
+    assignment folder in the same process would find the first one's modules.
+    """
+    for folder in (assignment.public_tests, assignment.hidden_tests):
+        for path in folder.glob("*.py"):
+            module = sys.modules.get(path.stem)
+            if module is not None and Path(getattr(module, "__file__", "") or "") != path:
+                del sys.modules[path.stem]
 
 
 def _result(
@@ -163,11 +178,11 @@ def _result(
         share = points / len(mine)
         for record in mine:
             tests.append(_test_result(record, share, zeroed, forbidden.get(question, ())))
-        earned = sum(t.score for t in tests[-len(mine):])
+        earned = round(sum(t.score for t in tests[-len(mine):]), 6)
         questions.append(QuestionScore(question, earned, points, sum(r.passed for r in mine), len(mine),
                                        forbidden.get(question, ())))
     staff = notices + tuple(f"{r.nodeid}:\n{r.staff_note}" for r in records if r.staff_note)
-    score = sum(q.score for q in questions)
+    score = round(sum(q.score for q in questions), 6)
     return SubmissionResult(
         assignment=assignment.name,
         status=GRADED,
@@ -210,7 +225,7 @@ def summarize(questions: Sequence[QuestionScore], tests: Sequence[TestResult], s
     width = max(len(q.name) for q in questions)
     lines = [f"Score: {score:g} / {max_score:g}", ""]
     for q in questions:
-        flag = "" if q.score == q.max_score else f"   ({q.passed}/{q.tests} tests passed)"
+        flag = "" if q.passed == q.tests else f"   ({q.passed}/{q.tests} tests passed)"
         if q.forbidden:
             flag = f"   uses {', '.join(q.forbidden)}: not allowed"
         lines.append(f"  {q.name:<{width}}  {q.score:6.2f} / {q.max_score:g}{flag}")

@@ -1,0 +1,170 @@
+"""The suite runner, on a small toy assignment, with the in-process stand-in sandbox.
+
+These check how tests become points and feedback. The real sandbox is exercised by
+tests/sandbox and by the end-to-end tests on the cnn assignment.
+"""
+
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from autograder.errors import GraderFault
+from autograder.runner import grade_file, grade_submission
+from autograder.spec import load_assignment
+from tests.support.inprocess import InProcessSandbox
+
+CONFIG = """\
+name = "toy"
+student_file = "toy.py"
+reference = "reference.py"
+[forbidden]
+functions = ["numpy.convolve"]
+[points]
+double = 4
+negate = 2
+"""
+
+REFERENCE = "def double(x):\n    return 2 * x\n\ndef negate(x):\n    return -x\n"
+
+PUBLIC = '''\
+import pytest
+
+@pytest.mark.question("double")
+def test_double_two(student):
+    """double(2) is 4"""
+    assert student.double(2) == 4, f"double(2) returned {student.double(2)!r}; expected 4"
+'''
+
+HIDDEN = '''\
+import pytest
+from autograder.feedback import Feedback
+
+SECRET_MARKER = "hidden-source-must-not-leak"
+
+@pytest.mark.question("double")
+def test_double_many(student, reference):
+    """double doubles every number"""
+    for x in range(5):
+        got, expected = student.double(x), reference.double(x)
+        if got == x and x:
+            raise Feedback(f"double({x}) returned {got}; expected {expected}", misconception="forgot to double")
+        if got != expected:
+            raise Feedback(f"double({x}) returned {got}; expected {expected}")
+
+@pytest.mark.question("negate")
+def test_negate_positive(student):
+    """negate flips a positive number"""
+    assert student.negate(3) == -3, "negate(3) should be -3"
+
+@pytest.mark.question("negate")
+def test_negate_zero(student):
+    """negate keeps zero"""
+    assert student.negate(0) == 0, SECRET_MARKER if False else "negate(0) should be 0"
+'''
+
+
+def make_toy(tmp_path: Path, hidden: str = HIDDEN) -> Path:
+    folder = tmp_path / "toy"
+    (folder / "public").mkdir(parents=True)
+    (folder / "hidden").mkdir()
+    (folder / "assignment.toml").write_text(CONFIG)
+    (folder / "reference.py").write_text(REFERENCE)
+    (folder / "public" / "test_public_toy.py").write_text(PUBLIC)
+    (folder / "hidden" / "test_hidden_toy.py").write_text(hidden)
+    return folder
+
+
+def grade(tmp_path: Path, student_code: str, hidden: str = HIDDEN):
+    assignment = load_assignment(make_toy(tmp_path, hidden))
+    student = tmp_path / "toy.py"
+    student.write_text(student_code)
+    return grade_file(assignment, student, sandbox_factory=InProcessSandbox)
+
+
+def test_the_reference_gets_full_marks(tmp_path):
+    result = grade(tmp_path, REFERENCE)
+    assert (result.score, result.max_score) == (6, 6)
+    assert all(t.passed for t in result.tests)
+
+
+def test_question_points_are_split_evenly_over_its_tests(tmp_path):
+    result = grade(tmp_path, REFERENCE)
+    assert sorted(t.max_score for t in result.tests if t.question == "double") == [2, 2]
+    assert sorted(t.max_score for t in result.tests if t.question == "negate") == [1, 1]
+
+
+def test_a_wrong_function_loses_only_its_question(tmp_path):
+    result = grade(tmp_path, "def double(x):\n    return 2 * x\n\ndef negate(x):\n    return x\n")
+    assert result.question("double").score == 4
+    assert result.question("negate").score == 1  # negate(0) == 0 still passes: 1 of 2 points
+
+
+def test_feedback_message_and_misconception_reach_the_student(tmp_path):
+    result = grade(tmp_path, "def double(x):\n    return x\n\ndef negate(x):\n    return -x\n")
+    failed = next(t for t in result.tests if t.name.startswith("double: double doubles"))
+    assert failed.output == "double(1) returned 1; expected 2"
+    assert failed.misconceptions == ("forgot to double",)
+    assert "forgot to double" in result.summary
+
+
+def test_test_names_carry_question_title_and_kind(tmp_path):
+    names = {t.name for t in grade(tmp_path, REFERENCE).tests}
+    assert "double: double(2) is 4 (public)" in names
+    assert "negate: negate keeps zero (hidden)" in names
+
+
+def test_student_exception_is_reported_with_its_type(tmp_path):
+    code = "def double(x):\n    raise IndexError('oops')\n\ndef negate(x):\n    return -x\n"
+    failed = next(t for t in grade(tmp_path, code).tests if t.question == "double")
+    assert failed.output.startswith("Your code raised IndexError: oops")
+    assert "Called as double(2)" in failed.output
+
+
+def test_statically_forbidden_api_zeroes_the_question(tmp_path):
+    code = "import numpy as np\n\ndef double(x):\n    np.convolve([1], [1])\n    return 2 * x\n\ndef negate(x):\n    return -x\n"
+    result = grade(tmp_path, code)
+    assert result.question("double").score == 0
+    assert result.question("double").forbidden == ("numpy.convolve",)
+    assert result.question("negate").score == 2
+
+
+def test_a_bug_in_a_test_is_an_internal_error_with_a_staff_note(tmp_path):
+    broken = HIDDEN.replace('assert student.negate(3) == -3, "negate(3) should be -3"', "1 / 0")
+    result = grade(tmp_path, REFERENCE, hidden=broken)
+    failed = next(t for t in result.tests if "flips" in t.name)
+    assert "internal error" in failed.output
+    assert any("ZeroDivisionError" in note for note in result.staff_notes)
+
+
+def test_hidden_test_source_never_appears_in_feedback(tmp_path):
+    result = grade(tmp_path, "def double(x):\n    return 0\n\ndef negate(x):\n    return 0\n")
+    document = str(result.to_gradescope())
+    assert "SECRET_MARKER" not in document and "student.negate(3)" not in document
+
+
+def test_a_test_without_a_question_marker_is_a_grader_fault(tmp_path):
+    hidden = HIDDEN + "\ndef test_unmarked(student):\n    pass\n"
+    with pytest.raises(GraderFault, match="needs @pytest.mark.question"):
+        grade(tmp_path, REFERENCE, hidden=hidden)
+
+
+def test_a_question_without_tests_is_a_grader_fault(tmp_path):
+    hidden = HIDDEN.replace('@pytest.mark.question("negate")', '@pytest.mark.question("double")')
+    with pytest.raises(GraderFault, match="question 'negate' has no tests"):
+        grade(tmp_path, REFERENCE, hidden=hidden)
+
+
+def test_a_submission_that_cannot_be_found_is_an_error_result(tmp_path):
+    assignment = load_assignment(make_toy(tmp_path))
+    (tmp_path / "sub").mkdir()
+    result = grade_submission(assignment, tmp_path / "sub", sandbox_factory=InProcessSandbox)
+    assert result.status == "error: no toy.py in the submission"
+    assert result.score == 0 and [q.max_score for q in result.questions] == [4, 2]
+
+
+def test_fingerprint_names_the_submission_bytes(tmp_path):
+    import hashlib
+
+    result = grade(tmp_path, REFERENCE)
+    assert result.fingerprint["submission"] == hashlib.sha256(REFERENCE.encode()).hexdigest()
