@@ -40,17 +40,17 @@ def main(config: dict[str, Any]) -> None:
     root = config["root"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, ROOT_TMPFS)
+    _make_dev(root)
+    _make_dir(root, "/proc", 0o555)
+    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _make_dir(root, "/tmp", 0o1777)  # before the binds: a venv may live under /tmp
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, TMP_TMPFS)
     for path in config["system"]:
         _expose_system(root, path)
     for path in config["binds"]:
         _bind(path, root + path, MS_RDONLY)
     for path in config["hide"]:
         _cover(root + path)
-    _make_dev(root)
-    _make_dir(root, "/proc", 0o555)
-    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    _make_dir(root, "/tmp", 0o1777)
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, TMP_TMPFS)
     _install_submission(root, config)
     _mount(None, root, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chroot(root)

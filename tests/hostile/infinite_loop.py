@@ -1,0 +1,15 @@
+"""One function never returns; the others are honest."""
+import numpy as np
+
+
+def relu(x):
+    return np.maximum(x, 0)
+
+
+def zero_pad(x, pad):
+    return np.pad(x, pad)
+
+
+def conv2d(x, w):
+    while True:
+        pass

@@ -1,0 +1,144 @@
+"""What an honest submission's calls come back as, through a real worker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.sandbox import Failed, Raised, Returned, Unsupported
+from tests.sandbox.helpers import processes_with
+
+pytestmark = pytest.mark.sandbox
+
+
+def test_returned_array_arrives_as_a_plain_equal_array(open_box):
+    box = open_box("honest")
+    x = np.array([[-1.5, 2.0], [0.0, -3.0]])
+
+    reply = box.call("relu", x)
+
+    assert isinstance(reply, Returned)
+    assert type(reply.value) is np.ndarray
+    np.testing.assert_array_equal(reply.value, np.maximum(x, 0))
+    assert reply.mutated == ()
+    assert 0 < reply.seconds < 1
+
+
+def test_ints_tuples_and_keyword_arguments_cross_both_ways(open_box):
+    box = open_box("honest")
+
+    assert box.call("conv_output_size", 7, 3, pad=1, stride=2).value == 4
+    assert box.call("pool2d", np.zeros((2, 3), dtype=np.int8)).value == (2, 3)
+
+
+def test_student_exception_keeps_type_message_and_only_student_frames(open_box):
+    box = open_box("honest")
+
+    reply = box.call("conv2d", np.zeros((0, 0)))
+
+    assert isinstance(reply, Raised)
+    assert reply.type_name == "ValueError"
+    assert reply.message == "empty input"
+    assert reply.traceback == ("cnn.py, line 26, in conv2d: return _check(x)[::stride, ::stride]",
+                               "cnn.py, line 31, in _check: raise ValueError(\"empty input\")")
+
+
+def test_student_exception_class_is_named_without_the_module(open_box):
+    reply = open_box("honest").call("conv2d", np.zeros(3))
+
+    assert isinstance(reply, Raised)
+    assert (reply.type_name, reply.message) == ("ShapeError", "expected a 2-d input, got 1-d")
+
+
+def test_in_place_changes_are_reported_by_parameter_name(open_box):
+    box = open_box("honest")
+    x = np.ones((2, 2))
+
+    assert box.call("pool2d", x).mutated == ("x",)
+    np.testing.assert_array_equal(x, np.ones((2, 2)))  # the grader's own array is untouched
+    assert box.call("conv_stage", np.ones(2), np.ones(3)).mutated == ("arrays[0]", "arrays[1]")
+    assert box.call("relu", x).mutated == ()
+
+
+def test_calling_a_missing_function_raises_attribute_error(open_box):
+    reply = open_box("infinite_loop").call("pool2d", np.ones(2))
+
+    assert isinstance(reply, Raised)
+    assert reply.type_name == "AttributeError"
+
+
+def test_student_output_is_captured(open_box):
+    box = open_box("honest")
+    box.call("relu", np.ones(1))
+
+    assert box.output() == "honest module imported\n"
+
+
+def test_worker_starts_only_at_the_first_call(open_box):
+    box = open_box("honest")
+    marker = str(box._launcher.folder)
+
+    assert processes_with(marker) == []
+    box.call("relu", np.ones(1))
+    assert processes_with(marker) != []
+
+
+def test_close_ends_the_worker_and_can_be_repeated(open_box):
+    box = open_box("honest")
+    box.call("relu", np.ones(1))
+    marker = str(box._launcher.folder)
+
+    box.close()
+    box.close()
+
+    assert processes_with(marker) == []
+    with pytest.raises(RuntimeError):
+        box.call("relu", np.ones(1))
+
+
+def test_grader_mistakes_raise_in_the_grader(open_box):
+    box = open_box("honest")
+
+    with pytest.raises(ValueError):
+        box.call("not_a_graded_function")
+    with pytest.raises(TypeError):
+        box.call("relu", [1, 2, 3])
+
+
+def test_numpy_scalar_arguments_arrive_as_python_numbers(open_box):
+    reply = open_box("honest").call("conv_output_size", np.int64(7), np.int32(3), pad=np.int8(0))
+
+    assert reply.value == 5 and type(reply.value) is int
+
+
+def test_a_list_comes_back_unsupported(open_box):
+    reply = open_box("sneaky_returns").call("conv2d", "list", np.arange(3.0))
+
+    assert reply.value == Unsupported("list", "[0.0, 1.0, 2.0]")
+
+
+def test_sandbox_works_as_a_context_manager(open_box, tmp_path):
+    box = open_box("honest")
+    with box as same:
+        assert same is box
+        assert isinstance(box.call("relu", np.ones(1)), Returned)
+    with pytest.raises(RuntimeError):
+        box.call("relu", np.ones(1))
+
+
+def test_failed_import_is_remembered_and_fails_fast(open_box):
+    box = open_box("syntax_error")
+
+    first = box.call("relu", np.ones(1))
+    second = box.call("zero_pad", np.ones(1), 1)
+
+    assert isinstance(first, Failed) and first.kind == "import"
+    assert first.message == "cnn.py could not be imported: SyntaxError: expected ':' (cnn.py, line 5)"
+    assert (second.kind, second.message, second.seconds) == ("import", first.message, 0.0)
+
+
+def test_exception_at_import_is_an_import_failure(open_box):
+    reply = open_box("raise_at_import").call("relu", np.ones(1))
+
+    assert reply == Failed("import", "cnn.py could not be imported: ValueError: the dataset file is missing",
+                           reply.seconds)
