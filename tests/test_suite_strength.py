@@ -1,0 +1,92 @@
+"""Suite strength: each one-bug cnn.py of tests/corpus loses points on exactly the questions
+its header lists and names its misconception; correct implementations get full marks.
+
+A corpus file starts with three comment lines::
+
+    # Bug: what is wrong, in words
+    # Loses points: conv_stage, conv_layer
+    # Misconception: flipped kernel (true convolution)     (or "none")
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from autograder.results import SubmissionResult
+from autograder.runner import grade_file
+from autograder.spec import Assignment, load_assignment
+
+TESTS = Path(__file__).parent
+CORPUS = sorted((TESTS / "corpus").glob("*.py"))
+CORRECT = [load_assignment("cnn").reference, TESTS / "reference_impls" / "loops_cnn.py"]
+
+
+@dataclass(frozen=True)
+class Bug:
+    """What a corpus file's header promises."""
+
+    description: str
+    loses: frozenset[str]
+    misconception: str | None
+
+
+def read_bug(path: Path) -> Bug:
+    """Parse the three header lines of a corpus file."""
+    fields = dict(line[2:].split(": ", 1) for line in path.read_text(encoding="utf-8").splitlines()[:3])
+    misconception = fields["Misconception"].strip()
+    return Bug(
+        description=fields["Bug"].strip(),
+        loses=frozenset(q.strip() for q in fields["Loses points"].split(",")),
+        misconception=None if misconception == "none" else misconception,
+    )
+
+
+def grade_as_submission(assignment: Assignment, path: Path, workdir: Path) -> SubmissionResult:
+    """Grade a copy of ``path`` named as students name it, outside the project."""
+    submission = workdir / assignment.student_file
+    shutil.copyfile(path, submission)
+    return grade_file(assignment, submission)
+
+
+def lost_questions(result: SubmissionResult) -> set[str]:
+    return {q.name for q in result.questions if q.score < q.max_score}
+
+
+def explain(result: SubmissionResult) -> str:
+    """The failed tests and their feedback, for an assertion message."""
+    failed = [f"{t.name}: {t.output[:400]}" for t in result.tests if not t.passed]
+    return "\n".join([result.status, *failed, *result.staff_notes[:1]])
+
+
+@pytest.fixture(scope="module")
+def assignment() -> Assignment:
+    return load_assignment("cnn")
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_corpus_header_names_real_questions(assignment: Assignment, path: Path):
+    bug = read_bug(path)
+    assert bug.description
+    assert bug.loses <= set(assignment.questions), f"unknown questions: {bug.loses - set(assignment.questions)}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_buggy_submission_loses_points_exactly_where_its_bug_is(assignment: Assignment, path: Path, tmp_path: Path):
+    bug = read_bug(path)
+    result = grade_as_submission(assignment, path, tmp_path)
+    assert result.graded, explain(result)
+    assert lost_questions(result) == bug.loses, explain(result)
+    if bug.misconception:
+        assert bug.misconception in result.misconceptions(), explain(result)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
+def test_correct_implementation_gets_full_marks(assignment: Assignment, path: Path, tmp_path: Path):
+    result = grade_as_submission(assignment, path, tmp_path)
+    assert result.score == result.max_score, explain(result)
