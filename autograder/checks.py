@@ -117,9 +117,14 @@ def expect_int_tuple(
     got: Any, expected: tuple[int, ...], *, call: Call, misconceptions: Sequence[Misconception] = ()
 ) -> None:
     """Check that ``got`` is a tuple of Python ints equal to ``expected``."""
-    if type(got) is not tuple or not all(type(v) is int for v in got):
+    hint = "(build it with tuple(int(v) for v in ...))"
+    if type(got) is not tuple:
         _fail(f"{call.function} returned {_kind_of(got)}; expected a tuple of Python ints for "
-              f"{call.summary()} (build it with tuple(int(v) for v in ...)).", call)
+              f"{call.summary()} {hint}.", call)
+    wrong = [i for i, v in enumerate(got) if type(v) is not int]
+    if wrong:
+        _fail(f"{call.function} returned a tuple whose entry {wrong[0]} is {_kind_of(got[wrong[0]])}; expected a "
+              f"tuple of Python ints for {call.summary()} {hint}.", call)
     if got != expected:
         _fail(f"{call.function} returned {got}; expected {expected} for {call.summary()}.", call,
               *_misconception(got, expected, misconceptions, _same_value))

@@ -134,6 +134,13 @@ FAILURES = [
         id="a list instead of a tuple",
     ),
     pytest.param(
+        lambda: expect_int_tuple((1, Unsupported("numpy.int64", "2")), (1, 2), call=SIZE),
+        "size returned a tuple whose entry 1 is a value of type numpy.int64: 2; expected a tuple of Python ints "
+        "for n 7, stride 2 (build it with tuple(int(v) for v in ...)).\nCalled as size(7, stride=2)",
+        None,
+        id="a tuple holding a numpy integer",
+    ),
+    pytest.param(
         lambda: expect_int_tuple((1, 3), (1, 2), call=SIZE,
                                  misconceptions=[Misconception("off by one", (1, 3), "Subtract one.")]),
         "size returned (1, 3); expected (1, 2) for n 7, stride 2. Subtract one.\nCalled as size(7, stride=2)",
