@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import TYPE_CHECKING, Iterator, Sequence
+import functools
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 if TYPE_CHECKING:
     from autograder.spec import ForbiddenApis
@@ -33,15 +34,16 @@ def find_forbidden_uses(source: str, functions: Sequence[str], forbidden: Forbid
     banned = (*forbidden.modules, *forbidden.functions)
     aliases, star_modules = _imports(tree)
     bindings = _top_level_bindings(tree)
-    direct: dict[str, set[str]] = {}
-    refers: dict[str, set[str]] = {}
-    for name, nodes in bindings.items():
-        used = {dotted for node in nodes for dotted in _references(node, aliases, star_modules, bindings)}
-        direct[name] = {dotted for dotted in used if _is_banned(dotted, banned)}
-        refers[name] = used & bindings.keys()
+
+    @functools.cache
+    def read(name: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The forbidden APIs a top-level name uses directly, and the top-level names it uses."""
+        used = {dotted for node in bindings[name] for dotted in _references(node, aliases, star_modules, bindings)}
+        return frozenset(d for d in used if _is_banned(d, banned)), frozenset(used & bindings.keys())
+
     found = {}
     for function in functions:
-        apis = set().union(*(direct[name] for name in _reachable(function, refers)))
+        apis = set().union(*(read(name)[0] for name in _reachable(function, lambda name: read(name)[1], bindings)))
         if apis:
             found[function] = tuple(sorted(apis))
     return found
@@ -94,25 +96,26 @@ def _top_level_bindings(tree: ast.Module) -> dict[str, list[ast.AST]]:
 def _references(node: ast.AST, aliases: dict[str, str], stars: list[str], bindings: dict) -> Iterator[str]:
     """Dotted names (and top-level names) an AST node reads; names it binds itself
     (parameters, local variables) shadow the imports and top-level names they match."""
-    own = {child.arg for child in ast.walk(node) if isinstance(child, ast.arg)}
-    own |= {child.id for child in ast.walk(node) if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load)}
-    aliases = {name: dotted for name, dotted in aliases.items() if name not in own}
-    bindings = {name: value for name, value in bindings.items() if name not in own}
-    inner = {id(child.value) for child in ast.walk(node) if isinstance(child, ast.Attribute)}
-    for child in ast.walk(node):
+    nodes = list(ast.walk(node))
+    own = {child.arg for child in nodes if isinstance(child, ast.arg)}
+    own |= {child.id for child in nodes if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load)}
+    inner = {id(child.value) for child in nodes if isinstance(child, ast.Attribute)}
+    for child in nodes:
         if isinstance(child, ast.Call):
-            yield from _dynamic(child, aliases)
+            yield from _dynamic(child, aliases, own)
         if isinstance(child, (ast.Attribute, ast.Name)) and id(child) not in inner and isinstance(child.ctx, ast.Load):
-            yield from _chain(child, aliases, stars, bindings)
+            yield from _chain(child, aliases, stars, bindings, own)
 
 
-def _chain(node: ast.expr, aliases: dict[str, str], stars: list[str], bindings: dict) -> Iterator[str]:
-    """``np.fft.fft2`` -> ``numpy.fft.fft2``; a bare top-level name -> that name."""
+def _chain(node: ast.expr, aliases: dict[str, str], stars: list[str], bindings: dict,
+           own: set[str]) -> Iterator[str]:
+    """``np.fft.fft2`` -> ``numpy.fft.fft2``; a bare top-level name -> that name.
+    Names in ``own`` are local to the code being read and resolve to nothing."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
         node = node.value
-    if not isinstance(node, ast.Name):
+    if not isinstance(node, ast.Name) or node.id in own:
         return
     parts.reverse()
     if node.id in aliases:
@@ -123,13 +126,13 @@ def _chain(node: ast.expr, aliases: dict[str, str], stars: list[str], bindings: 
         yield from (".".join([module, node.id, *parts]) for module in stars)
 
 
-def _dynamic(call: ast.Call, aliases: dict[str, str]) -> Iterator[str]:
+def _dynamic(call: ast.Call, aliases: dict[str, str], own: set[str]) -> Iterator[str]:
     """``getattr(np, "convolve")`` and ``importlib.import_module("scipy")`` as dotted names."""
     args = call.args
-    name = next(_chain(call.func, aliases, [], {}), None) or (call.func.id if isinstance(call.func, ast.Name) else "")
+    name = next(_chain(call.func, aliases, [], {}, own), None) or (call.func.id if isinstance(call.func, ast.Name) else "")
     constant = len(args) > 1 and isinstance(args[1], ast.Constant) and isinstance(args[1].value, str)
     if name == "getattr" and constant:
-        yield from (f"{base}.{args[1].value}" for base in _chain(args[0], aliases, [], {}))
+        yield from (f"{base}.{args[1].value}" for base in _chain(args[0], aliases, [], {}, own))
     elif name in _IMPORTERS and args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
         yield args[0].value
 
@@ -138,14 +141,14 @@ def _is_banned(dotted: str, banned: Sequence[str]) -> bool:
     return any(dotted == name or dotted.startswith(name + ".") for name in banned)
 
 
-def _reachable(start: str, refers: dict[str, set[str]]) -> set[str]:
+def _reachable(start: str, refers: Callable[[str], frozenset[str]], bindings: dict) -> set[str]:
     """Top-level names reachable from ``start`` through references (cycles are fine)."""
     seen: set[str] = set()
     todo = [start]
     while todo:
         name = todo.pop()
-        if name in seen or name not in refers:
+        if name in seen or name not in bindings:
             continue
         seen.add(name)
-        todo.extend(refers[name])
+        todo.extend(refers(name))
     return seen

@@ -333,3 +333,15 @@ def test_worker_runs_as_an_unprivileged_user_of_its_own(open_box):
     assert box.call("pool2d", "/proc").value.count("1") >= 1  # only its own pid namespace
     assert len([p for p in box.call("pool2d", "/proc").value if p.isdigit()]) <= 2
     assert os.getpid() > 0  # the grader is alive and unaffected
+
+
+@pytest.mark.parametrize("forgery", ["huge", "object_array", "unexpected", "wrong_shape"])
+def test_forged_frames_on_the_channel_are_protocol_failures(open_box, forgery):
+    box = open_box("forged_frames")
+
+    reply = box.call("conv2d", forgery, X)
+
+    assert isinstance(reply, Failed) and reply.kind == "protocol"
+    assert reply.message.startswith("conv2d sent ")
+    assert reply.message.endswith("the worker was restarted")
+    assert_still_answers(box)

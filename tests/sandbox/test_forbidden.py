@@ -1,0 +1,136 @@
+"""Forbidden APIs: found statically in the source, and stopped at run time in the worker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.sandbox import Failed, Returned, find_forbidden_uses
+from tests.sandbox.helpers import FORBIDDEN, FUNCTIONS, HOSTILE
+
+pytestmark = pytest.mark.sandbox
+
+X = np.arange(16.0).reshape(4, 4)
+W = np.ones((2, 2))
+
+
+def uses(source: str, functions=("conv2d",)) -> dict[str, tuple[str, ...]]:
+    return find_forbidden_uses(source, functions, FORBIDDEN)
+
+
+# ---------------------------------------------------------------- static
+
+
+def test_static_check_charges_each_graded_function_with_what_it_reaches():
+    source = (HOSTILE / "forbidden_apis.py").read_text()
+
+    assert find_forbidden_uses(source, FUNCTIONS, FORBIDDEN) == {
+        "cross_correlate2d": ("scipy.signal.correlate2d",),
+        "conv2d": ("numpy.fft.fft2",),
+        "conv_stage": ("scipy.signal.convolve2d",),
+    }
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import numpy as np\ndef conv2d(x, w): return np.convolve(x, w)", "numpy.convolve"),
+    ("import numpy\ndef conv2d(x, w): return numpy.correlate(x, w)", "numpy.correlate"),
+    ("from numpy import convolve as c\ndef conv2d(x, w): return c(x, w)", "numpy.convolve"),
+    ("from numpy import fft\ndef conv2d(x, w): return fft.ifft2(x)", "numpy.fft.ifft2"),
+    ("import numpy.fft as F\ndef conv2d(x, w): return F.rfft(x)", "numpy.fft.rfft"),
+    ("import scipy.signal\ndef conv2d(x, w): return scipy.signal.correlate2d(x, w)", "scipy.signal.correlate2d"),
+    ("from scipy import ndimage as nd\ndef conv2d(x, w): return nd.convolve(x, w)", "scipy.ndimage.convolve"),
+    ("import torch\ndef conv2d(x, w): return torch.nn.functional.conv2d(x, w)", "torch.nn.functional.conv2d"),
+    ("from numpy import *\ndef conv2d(x, w): return convolve(x, w)", "numpy.convolve"),
+    ("import numpy as np\ndef conv2d(x, w): return getattr(np, 'convolve')(x, w)", "numpy.convolve"),
+    ("import importlib\ndef conv2d(x, w): return importlib.import_module('scipy.signal')", "scipy.signal"),
+    ("import numpy as np\nf = np.convolve\ndef conv2d(x, w): return f(x, w)", "numpy.convolve"),
+    ("import numpy as np\nclass K:\n def run(self, x): return np.fft.fft(x)\ndef conv2d(x, w): return K().run(x)",
+     "numpy.fft.fft"),
+    ("def conv2d(x, w):\n import scipy.signal as s\n return s.correlate(x, w)", "scipy.signal.correlate"),
+])
+def test_static_check_sees_through_aliases_and_indirection(source, expected):
+    assert uses(source) == {"conv2d": (expected,)}
+
+
+def test_static_check_follows_helpers_transitively_and_survives_cycles():
+    source = """
+import numpy as np
+def a(x): return b(x)
+def b(x): return a(x) + c(x)
+def c(x): return np.correlate(x, x)
+def conv2d(x, w): return a(x)
+def relu(x): return np.maximum(x, 0)
+"""
+    assert uses(source, ("conv2d", "relu")) == {"conv2d": ("numpy.correlate",)}
+
+
+@pytest.mark.parametrize("source", [
+    "import numpy as np\nfrom numpy.lib.stride_tricks import sliding_window_view as sw\n"
+    "def conv2d(x, w): return np.einsum('ijkl,kl->ij', sw(x, w.shape), w)",
+    "import numpy as np\ndef conv2d(x, w): return np.tensordot(x, w, axes=0)",
+    "import numpy as np\ndef conv2d(x, w): return np.corrcoef(x)",  # not numpy.correlate
+    "import numpy as np\ndef conv2d(np, w): return np.convolve(w)",  # a parameter shadows the import
+    "import numpy as np\ndef helper(x): return np.convolve(x, x)\ndef conv2d(x, w): return x",  # unused helper
+])
+def test_static_check_allows_what_is_allowed(source):
+    assert uses(source) == {}
+
+
+@pytest.mark.parametrize("source", [
+    "def conv2d(x, w) return x",
+    "x = (" * 200_000,
+    "-" * 1_000_000 + "1",
+    "1+" * 1_000_000 + "1",
+    "\x00",
+    "import numpy as np\n" + "def conv2d(x, w): return np.convolve(x, w)\n" * 5_000 + "def broken(:",
+], ids=["syntax error", "deep parentheses", "deep unary", "deep binary", "null byte", "huge and broken"])
+def test_static_check_returns_nothing_for_source_that_does_not_parse(source):
+    assert uses(source) == {}
+
+
+def test_static_check_copes_with_a_huge_but_valid_file():
+    source = "import numpy as np\n" + "".join(f"def f{i}(x): return f{i + 1}(x)\n" for i in range(5_000))
+    source += "def f5000(x): return np.fft.fft(x)\ndef conv2d(x, w): return f0(x)\n"
+
+    assert uses(source) == {"conv2d": ("numpy.fft.fft",)}
+
+
+# ---------------------------------------------------------------- run time
+
+
+def test_forbidden_modules_still_import_so_allowed_functions_work(open_box):
+    box = open_box("forbidden_apis")
+
+    reply = box.call("pool2d", X)
+
+    assert isinstance(reply, Returned)
+    np.testing.assert_array_equal(reply.value, [[2.5, 4.5], [10.5, 12.5]])
+
+
+@pytest.mark.parametrize("function, api", [
+    ("cross_correlate2d", "scipy.signal.correlate2d"),
+    ("conv2d", "numpy.fft.fft2"),
+    ("conv_stage", "scipy.signal.convolve2d"),  # even though the student catches the error
+])
+def test_calling_a_forbidden_api_fails_the_call(open_box, function, api):
+    box = open_box("forbidden_apis")
+
+    reply = box.call(function, X, W)
+
+    assert reply == Failed("forbidden", f"{api} is not allowed in this assignment (called from {function})",
+                           reply.seconds)
+    assert isinstance(box.call("relu", X), Returned)
+
+
+def test_forbidden_numpy_functions_are_stand_ins_in_the_worker_only(open_box, tmp_path):
+    source = tmp_path / "uses_convolve.py"
+    source.write_text("import numpy as np\ndef relu(x):\n    return np.convolve(x, x)\n"
+                      "def zero_pad(x, pad):\n    from numpy.fft import fft\n    return fft(x)\n")
+    from autograder.sandbox import Sandbox
+    from tests.sandbox.helpers import LIMITS
+
+    with Sandbox(source, module="cnn", functions=("relu", "zero_pad"), limits=LIMITS, forbidden=FORBIDDEN) as box:
+        assert box.call("relu", np.ones(3)).kind == "forbidden"
+        assert box.call("zero_pad", np.ones(3), 1).message == \
+            "numpy.fft.fft is not allowed in this assignment (called from zero_pad)"
+    np.testing.assert_array_equal(np.convolve(np.ones(2), np.ones(2)), [1, 2, 1])  # the grader's numpy
