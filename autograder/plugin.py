@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -92,23 +92,41 @@ class GradingPlugin:
                     f"{item.nodeid}: needs @pytest.mark.question(name) with one of {', '.join(self._questions)}"
                 )
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-        outcome = yield
-        report: pytest.TestReport = outcome.get_result()
-        if report.when == "call" or (report.when == "setup" and report.failed):
-            self.records.append(self._record(item, call, report))
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+        """Record the outcome, and make pytest's report from our message alone.
 
-    def _record(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> TestRecord:
+        pytest's own report renders a traceback with the test's source, which the student
+        must never see and which costs more than the test itself; ours carries only the
+        student-facing message.
+        """
+        excinfo = call.excinfo
+        skipped = excinfo is not None and excinfo.errisinstance(pytest.skip.Exception)
+        record = None
+        if call.when == "call" or (excinfo is not None and not skipped):
+            record = self._record(item, call)
+            self.records.append(record)
+        if excinfo is None:
+            outcome, longrepr = "passed", None
+        elif skipped:
+            outcome, longrepr = "skipped", (str(item.path), item.location[1] or 0, str(excinfo.value))
+        else:
+            outcome, longrepr = "failed", record.message if record else str(excinfo.value)
+        return pytest.TestReport(
+            item.nodeid, item.location, {}, outcome, longrepr, call.when,
+            duration=call.duration, start=call.start, stop=call.stop,
+        )
+
+    def _record(self, item: pytest.Item, call: pytest.CallInfo[None]) -> TestRecord:
         marker = item.get_closest_marker("question")
         common = dict(
             nodeid=item.nodeid,
             title=_title(item),
             question=marker.args[0] if marker and marker.args else "",
             public=Path(str(item.path)).is_relative_to(self._public_dir),
-            seconds=report.duration,
+            seconds=call.duration,
         )
-        if report.passed:
+        if call.excinfo is None:
             return TestRecord(passed=True, **common)
         return TestRecord(passed=False, **common, **_explain(call.excinfo))
 

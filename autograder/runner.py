@@ -131,6 +131,7 @@ def _run_pytest(assignment: Assignment, plugin: GradingPlugin) -> None:
         str(assignment.hidden_tests),
         "--noconftest",
         "--assert=plain",
+        "--tb=native",  # hypothesis formats every failure it meets; pytest's long style is slow
         "-p", "no:cacheprovider",
         "-c", str(assignment.config_path),  # not an ini file: pytest uses no project ini
         "--rootdir", str(assignment.folder),
