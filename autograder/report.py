@@ -1,0 +1,242 @@
+"""Grades as people read them: one result in the terminal, a batch as grades.csv and report.html.
+
+Everything here reads ``SubmissionResult`` objects and writes text; nothing grades. All
+text a student controls (feedback quoting their values, what their code printed, file
+names) goes into the terminal as plain ``rich.text.Text`` (never markup) and into the
+HTML through jinja2's autoescaping (never ``|safe``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+import jinja2
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from autograder.results import SubmissionResult, TestResult
+from autograder.spec import Assignment
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+HISTOGRAM_BINS = 10
+TOP_FAILURES = 15
+TOP_SLOWEST = 10
+EXAMPLE_CHARS = 600
+SHOWN_NAMES = 4  # names of tests shown per group of identical failures
+
+
+@dataclass(frozen=True)
+class Row:
+    """One submission of a batch: its id, its result and, when known, who submitted it."""
+
+    submission: str
+    result: SubmissionResult
+    name: str = ""
+    email: str = ""
+
+
+# ---------------------------------------------------------------- one result, in the terminal
+
+
+def print_result(result: SubmissionResult, console: Console | None = None) -> None:
+    """Print one result for a TA: score, per-question table, failed tests with their
+    feedback, misconceptions, notes and what the code printed."""
+    console = console or Console()
+    style = "green" if result.graded and result.score == result.max_score else "yellow" if result.graded else "red"
+    console.print(Text(f"{result.assignment}: {_points(result.score, 2)} / {_points(result.max_score)}",
+                       style=f"bold {style}"))
+    if not result.graded:
+        console.print(Text(result.status, style="red"))
+    for line in result.summary.splitlines():
+        if line.startswith("Note: "):
+            console.print(Text(line, style="cyan"))
+    console.print(_question_table(result))
+    for tests in _failures_by_message(result) if result.graded else ():
+        names = [t.name for t in tests[:SHOWN_NAMES]] + ([f"... and {len(tests) - SHOWN_NAMES} more"]
+                                                          if len(tests) > SHOWN_NAMES else [])
+        body = Text("\n".join(names), style="bold")
+        body.append("\n" + (tests[0].output or "(no message)"), style="")
+        for misconception in dict.fromkeys(m for t in tests for m in t.misconceptions):
+            body.append(f"\nmisconception: {misconception}", style="magenta")
+        title = f"{len(tests)} tests failed with this message" if len(tests) > 1 else None
+        console.print(Panel(body, title=title, title_align="left", border_style="red"))
+    if result.misconceptions():
+        console.print(Text("Misconceptions found:", style="bold magenta"))
+        for misconception in result.misconceptions():
+            console.print(Text(f"  - {misconception}"))
+    if result.student_output:
+        console.print(Panel(Text(result.student_output), title="What the code printed (truncated)",
+                            title_align="left", border_style="dim"))
+    if result.staff_notes:
+        console.print(Panel(Group(*(Text(n) for n in result.staff_notes)), title="Notes for staff",
+                            title_align="left", border_style="dim"))
+
+
+def _failures_by_message(result: SubmissionResult) -> list[list[TestResult]]:
+    """Failed tests grouped by the first line of their feedback (a module that does not
+    import fails every test the same way: one panel, not seventy)."""
+    groups: dict[str, list[TestResult]] = defaultdict(list)
+    for test in result.tests:
+        if not test.passed:
+            groups[test.output.partition("\n")[0]].append(test)
+    return list(groups.values())
+
+
+def _question_table(result: SubmissionResult) -> Table:
+    """Points and tests passed per question; a column of forbidden APIs when one was used."""
+    forbidden = any(q.forbidden for q in result.questions)
+    table = Table(title="Per question", title_justify="left")
+    table.add_column("question")
+    for column in ("points", "of", "tests passed"):
+        table.add_column(column, justify="right")
+    if forbidden:
+        table.add_column("forbidden API")
+    for q in result.questions:
+        style = "green" if q.score == q.max_score else "red" if q.score == 0 else "yellow"
+        cells = [q.name, Text(f"{q.score:.2f}", style=style), _points(q.max_score), f"{q.passed}/{q.tests}"]
+        table.add_row(*cells, *([Text(", ".join(q.forbidden), style="red")] if forbidden else []))
+    return table
+
+
+# ---------------------------------------------------------------- a batch, as CSV
+
+
+def write_csv(path: Path, assignment: Assignment, rows: Sequence[Row]) -> None:
+    """grades.csv: one row per result; name and email columns when any row knows them."""
+    people = any(r.name or r.email for r in rows)
+    header = ["submission", *(["name", "email"] if people else []), *assignment.questions,
+              "total", "max_total", "status"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in sorted(rows, key=lambda r: r.submission):
+        scores = {q.name: q.score for q in row.result.questions}
+        writer.writerow([row.submission, *([row.name, row.email] if people else []),
+                         *(_points(scores.get(q, 0.0)) for q in assignment.questions),
+                         _points(row.result.score), _points(row.result.max_score), row.result.status])
+    _write_atomic(path, buffer.getvalue())
+
+
+def _points(value: float, digits: int = 4) -> str:
+    """Points as people and spreadsheets want them: 14, 9.3333."""
+    return f"{round(value, digits):g}"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a reader never sees half of it."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8", newline="")
+    os.replace(temporary, path)
+
+
+# ---------------------------------------------------------------- a batch, as HTML
+
+
+def write_html(path: Path, assignment: Assignment, rows: Sequence[Row]) -> None:
+    """report.html: one self-contained page (inline CSS and SVG, no external assets)."""
+    _write_atomic(path, render_html(assignment, rows))
+
+
+def render_html(assignment: Assignment, rows: Sequence[Row]) -> str:
+    """The report page for ``rows``; every string from a submission is escaped."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    graded = [r for r in rows if r.result.graded]
+    scores = [r.result.score for r in graded]
+    return environment.get_template("report.html.j2").render(
+        assignment=assignment,
+        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        rows=sorted(rows, key=lambda r: r.submission),
+        graded=len(graded),
+        mean=statistics.fmean(scores) if scores else None,
+        median=statistics.median(scores) if scores else None,
+        histogram=histogram(scores, assignment.total_points),
+        questions=question_stats(assignment, graded),
+        failures=common_failures(graded)[:TOP_FAILURES],
+        misconceptions=misconception_groups(graded),
+        slowest=sorted(rows, key=lambda r: r.result.seconds, reverse=True)[:TOP_SLOWEST],
+        errors=[r for r in rows if not r.result.graded],
+    )
+
+
+@dataclass(frozen=True)
+class Bin:
+    """One bar of the score distribution: scores in [low, high) (the last bin includes high)."""
+
+    low: float
+    high: float
+    count: int
+
+
+def histogram(scores: Sequence[float], max_score: float, bins: int = HISTOGRAM_BINS) -> list[Bin]:
+    """Equal-width bins from 0 to ``max_score``; a score outside is put in the nearest bin."""
+    width = max_score / bins
+    counts = [0] * bins
+    for score in scores:
+        counts[min(bins - 1, max(0, int(score / width)))] += 1
+    return [Bin(i * width, (i + 1) * width, n) for i, n in enumerate(counts)]
+
+
+@dataclass(frozen=True)
+class QuestionStat:
+    """How a question went across the graded submissions."""
+
+    name: str
+    points: float
+    mean: float
+    full_marks: float  # fraction of submissions with every test of the question passed
+    tests_passed: float  # fraction of the question's tests passed, over all submissions
+
+
+def question_stats(assignment: Assignment, graded: Sequence[Row]) -> list[QuestionStat]:
+    stats = []
+    for name, points in assignment.points:
+        scores = [r.result.question(name) for r in graded]
+        tests = sum(q.tests for q in scores)
+        stats.append(QuestionStat(
+            name, points,
+            mean=statistics.fmean(q.score for q in scores) if scores else 0.0,
+            full_marks=sum(q.passed == q.tests for q in scores) / len(scores) if scores else 0.0,
+            tests_passed=sum(q.passed for q in scores) / tests if tests else 0.0,
+        ))
+    return stats
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A test that failed in several submissions, with one of its messages as an example."""
+
+    test: str
+    submissions: list[str]
+    example: str
+
+
+def common_failures(graded: Sequence[Row]) -> list[Failure]:
+    """Failed tests by how many submissions fail them, most first."""
+    found: dict[str, list[str]] = defaultdict(list)
+    examples: dict[str, str] = {}
+    for row in graded:
+        for test in row.result.tests:
+            if not test.passed:
+                found[test.name].append(row.submission)
+                examples.setdefault(test.name, test.output[:EXAMPLE_CHARS])
+    return [Failure(name, subs, examples[name]) for name, subs in sorted(found.items(), key=lambda i: -len(i[1]))]
+
+
+def misconception_groups(graded: Sequence[Row]) -> list[tuple[str, list[str]]]:
+    """Each misconception with the submissions that show it, most common first."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for row in graded:
+        for misconception in row.result.misconceptions():
+            found[misconception].append(row.submission)
+    return sorted(found.items(), key=lambda item: -len(item[1]))
