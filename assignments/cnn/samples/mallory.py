@@ -1,0 +1,16 @@
+# Sample, hostile: calls sys.exit while being imported, so none of its functions is ever
+# defined. The batch must carry on and give it 0. Expected score: 0 / 100.
+
+# CS 480/680 HW: CNN building blocks
+# Mallory Example
+
+import sys
+
+import numpy as np
+
+print("not today, autograder")
+sys.exit(3)
+
+
+def relu(x):
+    return np.maximum(np.asarray(x, dtype=float), 0.0)
