@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -14,6 +15,13 @@ HOSTILE = Path(__file__).resolve().parent.parent / "hostile"
 FUNCTIONS = ("relu", "zero_pad", "conv2d", "pool2d", "conv_stage", "cross_correlate2d", "conv_output_size")
 LIMITS = Limits(call_seconds=1.0, import_seconds=2.0, memory_mb=512, cpu_seconds=20, processes=16,
                 output_bytes=2000)
+
+
+def limits(**changes: float) -> Limits:
+    """The tests' small limits with some of them changed."""
+    return dataclasses.replace(LIMITS, **changes)
+
+
 FORBIDDEN = ForbiddenApis(
     modules=("scipy", "torch", "tensorflow", "jax", "cv2", "skimage", "numba", "keras"),
     functions=("numpy.convolve", "numpy.correlate", "numpy.fft"),

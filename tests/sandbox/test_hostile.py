@@ -17,7 +17,7 @@ import pytest
 
 from autograder.sandbox import Failed, Raised, Returned, Unsupported
 from autograder.spec import project_root
-from tests.sandbox.helpers import LIMITS, processes_with, requires_jail
+from tests.sandbox.helpers import HOSTILE, LIMITS, limits, processes_with, requires_jail
 
 pytestmark = pytest.mark.sandbox
 
@@ -77,7 +77,7 @@ def test_children_left_running_are_gone_after_close(open_box):
 
 
 def test_children_are_killed_when_the_call_times_out(open_box):
-    box = open_box("orphans", limits=LIMITS.__class__(**{**LIMITS.__dict__, "call_seconds": 0.1}))
+    box = open_box("orphans", limits=limits(call_seconds=0.1))
     token = f"orphan-{uuid.uuid4()}"
 
     assert box.call("conv2d", token, None).kind == "timeout"
@@ -124,7 +124,7 @@ def test_unbounded_recursion_is_a_crash(open_box):
 
 
 def test_unbounded_recursion_past_a_raised_limit_crashes_the_stack(open_box):
-    box = open_box("recursion")
+    box = open_box("recursion", limits=limits(call_seconds=10))
 
     reply = box.call("pool2d", X)
 
@@ -154,7 +154,7 @@ def test_garbage_on_every_descriptor_is_a_protocol_failure_then_recovery(open_bo
 
 
 def test_output_flood_is_truncated_and_the_call_still_returns(open_box):
-    box = open_box("output_flood")
+    box = open_box("output_flood", limits=limits(call_seconds=20))
 
     reply = box.call("conv2d", X, X)
 
@@ -263,21 +263,17 @@ def test_results_cannot_be_written_into_a_private_folder(open_box, tmp_path):
 def test_deleting_everything_leaves_the_grader_files_intact(open_box, tmp_path):
     mine = tmp_path / "grader-file.txt"
     mine.write_text("keep me")
-    shared_tmp = Path("/tmp") / f"autograder-test-{uuid.uuid4()}"
-    shared_tmp.write_text("keep me too")
-    box = open_box("delete_everything")
+    box = open_box("delete_everything", limits=limits(call_seconds=10))
     assert box.mode == "jail"  # never run this one without the jail
     worker_source = project_root() / "autograder" / "sandbox" / "worker.py"
 
-    try:
-        reply = box.call("conv2d", (str(mine), str(shared_tmp), str(tmp_path), str(worker_source)), None)
-        assert isinstance(reply, Returned)
-        assert mine.read_text() == "keep me"
-        assert shared_tmp.read_text() == "keep me too"
-        assert worker_source.is_file()
-        assert_still_answers(box)
-    finally:
-        shared_tmp.unlink()
+    reply = box.call("conv2d", (str(mine), str(tmp_path), str(worker_source), str(HOSTILE)), None)
+
+    assert isinstance(reply, Returned)
+    assert mine.read_text() == "keep me"
+    assert worker_source.is_file()
+    assert (HOSTILE / "delete_everything.py").is_file()
+    assert_still_answers(box)
 
 
 @requires_jail
