@@ -185,6 +185,9 @@ class Sandbox:
             return "crash", f"ended the worker process (exit status {status})"
         if status == -signal.SIGXCPU:
             return "timeout", f"used up the CPU time limit ({self._settings.limits.cpu_seconds} s per worker process)"
+        if status == -signal.SIGKILL:  # the hard CPU limit, after an ignored SIGXCPU, or the OOM killer
+            return "crash", (f"was killed (SIGKILL): it used up the CPU time limit ({self._settings.limits.cpu_seconds}"
+                             " s per worker process) or the machine's memory")
         if status == -signal.SIGXFSZ:
             return "crash", f"wrote a file larger than {FILE_BYTES // 2**20} MiB (file size limit)"
         return "crash", f"crashed the worker process (killed by signal {_signal_name(-status)})"

@@ -1,17 +1,24 @@
 """The root-only jail stage between ``unshare`` and the worker.
 
-Run as ``unshare --mount --net --pid --ipc --uts --fork --kill-child python -m
-autograder.sandbox.jail CONFIG``: root, pid 1 of a new pid namespace, with a private
-mount namespace and a network namespace that has no interfaces up. It builds a new root
-on a tmpfs holding only read-only binds of the system folders and of the Python install
-the worker needs, a minimal /dev, a fresh /proc, a private /tmp and a work folder with
-the copy of the student's file; chroots into it; sets the rlimits; drops to the sandbox
-uid (no groups, no new privileges, SIGKILL when ``unshare`` dies); then execs the
-worker. Anything not bound in (the hidden tests, the reference, the grader's files,
-/root, /autograder) simply does not exist for the worker.
+Run as ``unshare --mount --net --pid --ipc --uts python -m autograder.sandbox.jail
+CONFIG``: root, with a private mount namespace and a network namespace that has no
+interface up; the processes it starts are in a new pid namespace. Three processes:
 
-A failure here is the grader's, not the student's: it is printed and the process exits
-before the worker says ``started``, which the grader reports as a ``GraderFault``.
+- this one (outside the pid namespace) waits and exits the way the worker did, so the
+  grader reads the worker's own exit status from its direct child;
+- its child, pid 1 of the new pid namespace, builds a new root on a tmpfs holding only
+  read-only binds of the system folders and of the Python install the worker needs, a
+  minimal /dev, a fresh /proc, a private /tmp and a work folder with the copy of the
+  student's file; chroots into it; starts the worker and reaps every process until the
+  worker ends (when pid 1 exits, the kernel kills the whole namespace);
+- the worker: rlimits set, dropped to the sandbox uid (no groups, no new privileges,
+  SIGKILL when pid 1 dies), then exec'd. Not being pid 1, it gets the usual signals
+  (SIGXCPU at the CPU limit, SIGSEGV...), as in process mode.
+
+Anything not bound in (the hidden tests, the reference, the grader's files, /root,
+/autograder) does not exist for the worker. A failure here is the grader's, not the
+student's: it is printed and the process exits before the worker says ``started``,
+which the grader reports as a ``GraderFault``.
 """
 
 from __future__ import annotations
@@ -19,8 +26,11 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import resource
 import signal
+import struct
 import sys
+import traceback
 from typing import Any
 
 from autograder.sandbox import limits
@@ -36,8 +46,64 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def main(config: dict[str, Any]) -> None:
-    """Build the root, enter it as the sandbox user, exec the worker."""
-    root = config["root"]
+    """Start pid 1 of the new pid namespace, wait for it, exit as the worker did."""
+    status_r, status_w = os.pipe()
+    reaper = os.fork()
+    if reaper == 0:
+        os.close(status_r)
+        _run_reaper(config, status_w)
+    os.close(status_w)
+    with os.fdopen(status_r, "rb") as status_pipe:
+        reported = status_pipe.read()
+    _, status = os.waitpid(reaper, 0)
+    _exit_like(struct.unpack("=i", reported)[0] if len(reported) == 4 else status)
+
+
+def _run_reaper(config: dict[str, Any], status_w: int) -> None:
+    """pid 1: build the root, start the worker in it, reap until the worker ends."""
+    try:
+        _set_parent_death_signal()
+        _build_root(config["root"], config)
+        os.chroot(config["root"])
+        os.chdir(config["work_dir"])
+        worker = os.fork()
+        if worker == 0:
+            _run_worker(config)
+        while (ended := os.wait())[0] != worker:
+            continue  # an orphan of the student's, reaped so it does not count as a process
+        os.write(status_w, struct.pack("=i", ended[1]))
+    except BaseException:
+        traceback.print_exc()
+        os._exit(1)
+    os._exit(0)
+
+
+def _run_worker(config: dict[str, Any]) -> None:
+    """Set the limits, drop privileges, exec the worker (never returns)."""
+    try:
+        limits.apply({name: tuple(value) for name, value in config["rlimits"].items()})
+        _drop_privileges(config["uid"])
+        _close_fds_except({0, 1, 2, config["request_fd"], config["reply_fd"]})
+        os.execve(config["argv"][0], config["argv"], config["env"])
+    except BaseException:
+        traceback.print_exc()
+    os._exit(1)
+
+
+def _exit_like(status: int) -> None:
+    """Exit with the worker's exit code, or die of the signal that killed it."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if number not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [number])
+        os.kill(os.getpid(), number)
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+
+
+def _build_root(root: str, config: dict[str, Any]) -> None:
+    """The new root: a read-only tmpfs with the exposed folders, /dev, /proc, /tmp, work."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, ROOT_TMPFS)
     _make_dev(root)
@@ -53,12 +119,6 @@ def main(config: dict[str, Any]) -> None:
         _cover(root + path)
     _install_submission(root, config)
     _mount(None, root, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    os.chroot(root)
-    os.chdir(config["work_dir"])
-    limits.apply({name: tuple(value) for name, value in config["rlimits"].items()})
-    _drop_privileges(config["uid"])
-    _close_fds_except({0, 1, 2, config["request_fd"], config["reply_fd"]})
-    os.execve(config["argv"][0], config["argv"], config["env"])
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
@@ -122,14 +182,19 @@ def _install_submission(root: str, config: dict[str, Any]) -> None:
 
 
 def _drop_privileges(uid: int) -> None:
-    """Become ``uid`` for good: no groups, no way back, killed with ``unshare``."""
+    """Become ``uid`` for good: no groups, no way back, killed with pid 1."""
     os.setgroups([])
     os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
-    for option, value in ((PR_SET_NO_NEW_PRIVS, 1), (PR_SET_PDEATHSIG, signal.SIGKILL)):
-        if _libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0):
-            raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
+    os.setresuid(uid, uid, uid)  # this clears the parent-death signal: set it again
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), 0, 0, 0):
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    _set_parent_death_signal()
     os.setsid()
+
+
+def _set_parent_death_signal() -> None:
+    if _libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0):
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
 
 
 def _close_fds_except(keep: set[int]) -> None:

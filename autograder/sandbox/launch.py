@@ -2,8 +2,8 @@
 
 ``jail`` (root): ``unshare`` makes new mount, network, pid, ipc and uts namespaces and
 runs ``autograder.sandbox.jail``, which builds a minimal read-only root, drops to an
-unprivileged uid of its own and execs the worker. Killing ``unshare`` kills the pid
-namespace, so every process the student started goes with it.
+unprivileged uid of its own and execs the worker. Killing the jail kills pid 1 of the
+pid namespace, so every process the student started goes with it.
 
 ``process`` (no root, or asked for): the worker is a plain child in a new session with
 rlimits and nothing else; it can read whatever the grader's user can.
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 MODES = ("auto", "jail", "process")
 MODE_VARIABLE = "AUTOGRADER_SANDBOX"
-UNSHARE_FLAGS = ("--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child")
+UNSHARE_FLAGS = ("--mount", "--net", "--pid", "--ipc", "--uts")  # the jail forks into the pid namespace
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 JAIL_WORK_DIR = "/sandbox"
 UID_BASE = 1_879_900_000  # uids above every distribution's and systemd's allocations
@@ -87,7 +87,7 @@ class Settings:
 
 
 class WorkerProcess:
-    """One running worker: its process (``unshare`` in jail mode) and its channel.
+    """One running worker: its process (the jail stage in jail mode) and its channel.
 
     The process is reaped only by ``kill``: until then its pid, and so its process group
     id, cannot be reused, which makes signalling them safe.

@@ -10,6 +10,7 @@ frame it was given.
 
 from __future__ import annotations
 
+import functools
 import io
 import reprlib
 import struct
@@ -30,7 +31,10 @@ PREVIEW_CHARS = 200
 
 _U32 = struct.Struct(">I")
 _F64 = struct.Struct(">d")
-_NPY_VERSIONS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+_NPY_VERSIONS = {  # header reader and the struct of the header length that follows the magic
+    (1, 0): (np.lib.format.read_array_header_1_0, struct.Struct("<H")),
+    (2, 0): (np.lib.format.read_array_header_2_0, struct.Struct("<I")),
+}
 
 
 class ProtocolError(Exception):
@@ -192,11 +196,27 @@ _CONSTANTS = {b"N": None, b"T": True, b"F": False}
 
 def read_npy(data: memoryview) -> np.ndarray:
     """A writable plain array from ``.npy`` bytes, validated before anything is allocated."""
-    stream = io.BytesIO(data)
-    version = np.lib.format.read_magic(stream)
-    if version not in _NPY_VERSIONS:
-        raise ProtocolError(f"unsupported .npy version {version}")
-    shape, fortran, dtype = _NPY_VERSIONS[version](stream, max_header_size=10000)
+    if len(data) < 12 or bytes(data[:6]) != b"\x93NUMPY" or (data[6], data[7]) not in _NPY_VERSIONS:
+        raise ProtocolError("not a .npy array of version 1.0 or 2.0")
+    reader, length = _NPY_VERSIONS[(data[6], data[7])]
+    end = 8 + length.size + length.unpack_from(data, 8)[0]
+    shape, fortran, dtype, count = _npy_header(bytes(data[:end]))
+    body = data[end:]
+    if count * dtype.itemsize != len(body):
+        raise ProtocolError(f"array of shape {shape} and dtype {dtype} needs "
+                            f"{count * dtype.itemsize} bytes, frame has {len(body)}")
+    flat = np.frombuffer(body, dtype=dtype, count=count)
+    return flat.reshape(shape, order="F" if fortran else "C").copy(order="K")
+
+
+@functools.lru_cache(maxsize=64)  # the same few headers arrive again and again
+def _npy_header(prefix: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """Shape, Fortran order, dtype and element count of a checked ``.npy`` header."""
+    stream = io.BytesIO(prefix)
+    reader, _ = _NPY_VERSIONS[np.lib.format.read_magic(stream)]
+    shape, fortran, dtype = reader(stream, max_header_size=10000)
+    if stream.tell() != len(prefix):
+        raise ProtocolError("the .npy header length is wrong")
     if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise ProtocolError(f"array dtype {dtype} may not cross (kinds {ARRAY_KINDS} only)")
     if len(shape) > MAX_NDIM or not all(type(n) is int and n >= 0 for n in shape):
@@ -204,12 +224,7 @@ def read_npy(data: memoryview) -> np.ndarray:
     count = 1
     for n in shape:
         count *= n
-    body = data[stream.tell():]
-    if count * dtype.itemsize != len(body):
-        raise ProtocolError(f"array of shape {shape} and dtype {dtype} needs "
-                            f"{count * dtype.itemsize} bytes, frame has {len(body)}")
-    flat = np.frombuffer(body, dtype=dtype, count=count)
-    return flat.reshape(shape, order="F" if fortran else "C").copy(order="K")
+    return shape, fortran, dtype, count
 
 
 # ---------------------------------------------------------------- messages

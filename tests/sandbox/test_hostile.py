@@ -341,3 +341,14 @@ def test_forged_frames_on_the_channel_are_protocol_failures(open_box, forgery):
     assert reply.message.startswith("conv2d sent ")
     assert reply.message.endswith("the worker was restarted")
     assert_still_answers(box)
+
+
+@pytest.mark.parametrize("isolation", ["process", None])
+def test_cpu_time_limit_ends_a_busy_worker(open_box, isolation):
+    box = open_box("infinite_loop", isolation=isolation, limits=limits(call_seconds=10, cpu_seconds=1))
+
+    reply = box.call("conv2d", X, X)
+
+    assert reply == Failed("timeout", "conv2d used up the CPU time limit (1 s per worker process)", reply.seconds)
+    assert reply.seconds < 3
+    assert_still_answers(box)
