@@ -28,12 +28,12 @@ SUBMISSION = "import numpy as np\n\n\ndef relu(x):\n    return np.maximum(x, 0)\
 
 
 def measure_calls(submission: Path, function: str, args: Sequence[Any], *, calls: int = 2000,
-                  isolation: str | None = None, limits: Limits = Limits()) -> dict[str, Any]:
+                  isolation: str | None = None, limits: Limits | None = None) -> dict[str, Any]:
     """Median microseconds per call of ``function(*args)`` in a sandbox and in process.
 
     The first sandboxed call (worker start and import) is timed apart as ``start_ms``.
     """
-    with Sandbox(submission, module="cnn", functions=(function,), limits=limits, forbidden=ForbiddenApis(),
+    with Sandbox(submission, module="cnn", functions=(function,), limits=limits or Limits(), forbidden=ForbiddenApis(),
                  isolation=isolation) as box:
         begin = time.perf_counter()
         first = box.call(function, *args)

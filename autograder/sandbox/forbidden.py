@@ -129,7 +129,8 @@ def _chain(node: ast.expr, aliases: dict[str, str], stars: list[str], bindings: 
 def _dynamic(call: ast.Call, aliases: dict[str, str], own: set[str]) -> Iterator[str]:
     """``getattr(np, "convolve")`` and ``importlib.import_module("scipy")`` as dotted names."""
     args = call.args
-    name = next(_chain(call.func, aliases, [], {}, own), None) or (call.func.id if isinstance(call.func, ast.Name) else "")
+    name = next(_chain(call.func, aliases, [], {}, own), None)
+    name = name or (call.func.id if isinstance(call.func, ast.Name) else "")
     constant = len(args) > 1 and isinstance(args[1], ast.Constant) and isinstance(args[1].value, str)
     if name == "getattr" and constant:
         yield from (f"{base}.{args[1].value}" for base in _chain(args[0], aliases, [], {}, own))

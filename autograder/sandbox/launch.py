@@ -11,6 +11,7 @@ rlimits and nothing else; it can read whatever the grader's user can.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import json
@@ -24,7 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy
 
@@ -125,10 +126,8 @@ class WorkerProcess:
         """SIGKILL the process, its process group and ``pids``."""
         kills = [(signal.pidfd_send_signal, self.channel.pidfd), (os.killpg, self.process.pid)]
         for kill, target in kills + [(os.kill, pid) for pid in pids]:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 kill(target, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
 
 
 class Launcher:
@@ -299,10 +298,3 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
 
-
-def _kill_all(pids: list[int], group: int) -> None:
-    for target, kill in [(group, os.killpg)] + [(pid, os.kill) for pid in pids]:
-        try:
-            kill(target, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass

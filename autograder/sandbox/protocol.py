@@ -253,7 +253,7 @@ def unpack(message: Any, schema: dict[str, tuple]) -> tuple[str, tuple]:
     expected = schema.get(tag)
     if expected is None or len(fields) != len(expected):
         raise ProtocolError(f"unexpected message {_short(message)}")
-    for field, kind in zip(fields, expected):
+    for field, kind in zip(fields, expected, strict=True):
         if kind is STRS:
             ok = type(field) is tuple and all(type(item) is str for item in field)
         else:

@@ -1,6 +1,5 @@
 """Forges replies on the grader's private channel: well-framed lies and impossible frames."""
 import fcntl
-import io
 import os
 import struct
 
@@ -38,7 +37,8 @@ def _object_array():
 
 FORGERIES = {
     "huge": b"\xabS\xff\xff\xff\xff",
-    "object_array": _frame(b"t\x00\x00\x00\x03" + b"s\x00\x00\x00\x08returned" + _object_array() + b"t\x00\x00\x00\x00"),
+    "object_array": _frame(b"t\x00\x00\x00\x03" + b"s\x00\x00\x00\x08returned" + _object_array()
+                           + b"t\x00\x00\x00\x00"),
     "unexpected": _frame(b"t\x00\x00\x00\x01" + b"s\x00\x00\x00\x05ready"),
     "wrong_shape": _frame(b"t\x00\x00\x00\x01" + b"s\x00\x00\x00\x08returned"),
 }

@@ -20,6 +20,12 @@ class BadRepr:
         raise RuntimeError("no repr for you")
 
 
+def _nest(value, depth):
+    for _ in range(depth):
+        value = (value,)
+    return value
+
+
 def relu(x):
     return np.maximum(x, 0)
 
@@ -41,5 +47,5 @@ def conv2d(kind, x):
         "nested": lambda: (x, [1, 2]),
         "bad_repr": lambda: BadRepr(),
         "huge_int": lambda: 10**2000,
-        "deep": lambda: ((((((((((((((((((((((((((((((((((x,),),),),),),),),),),),),),),),),),),),),),),),),),),),),),),),),),),
+        "deep": lambda: _nest(x, 40),
     }[kind]()

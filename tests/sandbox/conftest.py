@@ -20,12 +20,14 @@ OpenBox = Callable[..., Sandbox]
 
 @pytest.fixture
 def open_box(tmp_path: Path) -> Iterator[OpenBox]:
-    """``open_box("infinite_loop", **overrides)``: a Sandbox for ``tests/hostile/<name>.py``."""
+    """``open_box("infinite_loop", **overrides)``: a Sandbox for ``tests/hostile/<name>.py``
+    (or for the file at ``name`` if it is a Path)."""
     boxes: list[Sandbox] = []
 
-    def make(name: str, *, limits: Limits = LIMITS, isolation: str | None = None,
+    def make(name: str | Path, *, limits: Limits = LIMITS, isolation: str | None = None,
              private_paths: tuple[Path, ...] = ()) -> Sandbox:
-        box = Sandbox(HOSTILE / f"{name}.py", module="cnn", functions=FUNCTIONS, limits=limits,
+        path = name if isinstance(name, Path) else HOSTILE / f"{name}.py"
+        box = Sandbox(path, module="cnn", functions=FUNCTIONS, limits=limits,
                       forbidden=FORBIDDEN, private_paths=(tmp_path, *private_paths), isolation=isolation)
         boxes.append(box)
         return box
