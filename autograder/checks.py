@@ -9,7 +9,8 @@ A check may be given known misconceptions: ``Misconception(name, answer, advice)
 ``answer`` is what a submission with that misconception returns for the same call (suites
 compute it with the reference on transformed inputs; one name may come with several
 answers). When the student's value equals such an answer, and that answer differs from
-the right one, the message adds the advice and the ``Feedback`` carries the name.
+the right one, the message adds the advice and the ``Feedback`` carries the name; when
+answers of several misconceptions match, the message gives each advice and no name.
 
 Nothing here knows an assignment: the values a suite accepts are plain ``np.ndarray``s,
 Python ints and tuples of them; anything else arrives from the sandbox as ``Unsupported``.
@@ -169,10 +170,21 @@ def _expect_dtype(got: np.ndarray, expected: np.ndarray, call: Call, dtype_kind:
 def _misconception(
     got: Any, expected: Any, misconceptions: Sequence[Misconception], same: Callable[[Any, Any], bool]
 ) -> tuple[str, str | None]:
-    """The advice and name of the first misconception whose answer ``got`` is, if any."""
+    """The advice for the misconceptions whose answer ``got`` is, and the name when it is only one.
+
+    Different mistakes can give the same answer on a small input; then the advice lists
+    each of them and no name is given, since the input does not tell them apart.
+    """
+    matches: dict[str, str] = {}
     for known in misconceptions:
-        if not same(known.answer, expected) and same(got, known.answer):
-            return known.advice, known.name
+        if known.name not in matches and not same(known.answer, expected) and same(got, known.answer):
+            matches[known.name] = known.advice
+    if len(matches) == 1:
+        [(name, advice)] = matches.items()
+        return advice, name
+    if matches:
+        listed = " ".join(f"({number}) {advice}" for number, advice in enumerate(matches.values(), start=1))
+        return f"Your answer matches {len(matches)} common mistakes: {listed}", None
     return "", None
 
 

@@ -101,6 +101,16 @@ FAILURES = [
         id="a misconception whose answer is right is never named",
     ),
     pytest.param(
+        lambda: expect_array(np.array([[1.0, 2.0]]), ROW, call=SCALE,
+                             misconceptions=[Misconception("factor ignored", ROW / 2, "Multiply by factor."),
+                                             Misconception("halved", ROW / 2, "Do not halve.")]),
+        "scale returned wrong values for x of shape 1×2, factor 2: at index (0, 0) expected 2.0, got 1.0. "
+        "Your answer matches 2 common mistakes: (1) Multiply by factor. (2) Do not halve.\n"
+        f"{CALLED_SCALE}\n{ANSWERS_ROW}    [[1., 2.]]",
+        None,
+        id="an answer two misconceptions give is explained but not named",
+    ),
+    pytest.param(
         lambda: expect_int(Unsupported("numpy.int64", "3"), 3, call=SIZE),
         "size returned a value of type numpy.int64: 3; expected a Python int for n 7, stride 2 (convert a numpy "
         "or float result with int(...)).\nCalled as size(7, stride=2)",

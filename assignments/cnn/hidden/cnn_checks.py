@@ -103,16 +103,25 @@ def images_or_stacks(draw: st.DrawFn) -> np.ndarray:
 
 
 @st.composite
-def conv2d_inputs(
+def convolution_shapes(
     draw: st.DrawFn, max_stride: int = 1, max_padding: int = 0
-) -> tuple[np.ndarray, np.ndarray, IntOrPair, IntOrPair]:
-    """(image, kernel, stride, padding) with the kernel fitting in the padded image."""
+) -> tuple[tuple[int, int], tuple[int, int], IntOrPair, IntOrPair]:
+    """((H, W), (Fh, Fw), stride, padding) with the kernel fitting in the padded image."""
     padding = draw(int_or_pair(0, max_padding))
     stride = draw(int_or_pair(1, max_stride))
     (ph, pw), h, w = as_pair(padding), draw(st.integers(1, MAX_SIDE)), draw(st.integers(1, MAX_SIDE))
     fh = draw(st.integers(1, min(h + 2 * ph, MAX_KERNEL)))
     fw = draw(st.integers(1, min(w + 2 * pw, MAX_KERNEL)))
-    return draw(grids((h, w))), draw(grids((fh, fw))), stride, padding
+    return (h, w), (fh, fw), stride, padding
+
+
+@st.composite
+def conv2d_inputs(
+    draw: st.DrawFn, max_stride: int = 1, max_padding: int = 0
+) -> tuple[np.ndarray, np.ndarray, IntOrPair, IntOrPair]:
+    """(image, kernel, stride, padding) with the kernel fitting in the padded image."""
+    image_shape, kernel_shape, stride, padding = draw(convolution_shapes(max_stride, max_padding))
+    return draw(grids(image_shape)), draw(grids(kernel_shape)), stride, padding
 
 
 @st.composite
@@ -120,10 +129,10 @@ def conv_stage_inputs(
     draw: st.DrawFn, max_stride: int = 1, max_padding: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, IntOrPair, IntOrPair]:
     """(x, kernels, biases, stride, padding) for a conv_stage call that fits."""
-    image, kernel, stride, padding = draw(conv2d_inputs(max_stride, max_padding))
+    image_shape, kernel_shape, stride, padding = draw(convolution_shapes(max_stride, max_padding))
     depth, n_k = draw(st.integers(1, MAX_CHANNELS)), draw(st.integers(1, MAX_CHANNELS))
-    x = draw(grids((depth, *image.shape)))
-    kernels = draw(grids((n_k, depth, *kernel.shape)))
+    x = draw(grids((depth, *image_shape)))
+    kernels = draw(grids((n_k, depth, *kernel_shape)))
     return x, kernels, draw(grids((n_k,))), stride, padding
 
 

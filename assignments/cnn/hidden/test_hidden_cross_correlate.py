@@ -39,7 +39,8 @@ def test_cross_correlate2d_with_a_kernel_as_large_as_the_image(student, referenc
 @pytest.mark.question("cross_correlate2d")
 def test_cross_correlate2d_on_non_square_image_and_kernel(student, reference):
     """cross_correlate2d handles a non-square image with a non-square kernel"""
-    check_cross_correlate2d(student, reference, np.arange(24.0).reshape(4, 6), np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]]))
+    kernel = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
+    check_cross_correlate2d(student, reference, np.arange(24.0).reshape(4, 6), kernel)
 
 
 @pytest.mark.question("cross_correlate2d")

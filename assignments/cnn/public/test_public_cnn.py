@@ -119,7 +119,8 @@ def test_conv_layer_d2l_channels_then_max_pool(student):
     x = np.stack([X, X + 1])
     kernels = np.stack([np.stack([K + k, K + k + 1]) for k in range(3)])
     got = student.conv_layer(x, kernels, np.array([0.0, -100.0, -300.0]))
-    check_array(got, [[[120.0]], [[72.0]], [[0.0]]], "conv_layer(stack(X, X + 1), kernels 3×2×2×2, biases [0, -100, -300])")
+    call = "conv_layer(stack(X, X + 1), kernels 3×2×2×2, biases [0, -100, -300])"
+    check_array(got, [[[120.0]], [[72.0]], [[0.0]]], call)
 
 
 @pytest.mark.question("conv_param_count")
