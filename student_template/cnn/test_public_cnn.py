@@ -12,10 +12,17 @@ X = np.arange(9.0).reshape(3, 3)  # [[0, 1, 2], [3, 4, 5], [6, 7, 8]], the d2l e
 K = np.array([[0.0, 1.0], [2.0, 3.0]])  # the d2l example kernel
 
 
+def shown(value) -> str:
+    """A returned value and its type (the autograder shows other types by name and preview)."""
+    if hasattr(value, "type_name"):
+        return f"{value.preview} of type {value.type_name}"
+    return f"{value!r} of type {type(value).__name__}"
+
+
 def check_array(got, expected, call: str, *, dtype_kind: str = "biuf") -> None:
     """Fail with what ``call`` returned and what was expected: type, then shape, then values."""
     expected = np.asarray(expected)
-    assert type(got) is np.ndarray, f"{call} returned {got!r}; expected a numpy array (np.ndarray)"
+    assert type(got) is np.ndarray, f"{call} returned {shown(got)}; expected a numpy array (np.ndarray)"
     assert got.dtype.kind in dtype_kind, f"{call} returned an array of dtype {got.dtype}; expected {expected.dtype}"
     assert got.shape == expected.shape, (
         f"{call} returned shape {got.shape}; expected {expected.shape}\nexpected:\n{expected}\ngot:\n{got}"
@@ -25,7 +32,7 @@ def check_array(got, expected, call: str, *, dtype_kind: str = "biuf") -> None:
 
 def check_int(got, expected, call: str) -> None:
     """Fail unless ``call`` returned the Python int ``expected``."""
-    assert type(got) is int, f"{call} returned {got!r} of type {type(got).__name__}; expected a Python int"
+    assert type(got) is int, f"{call} returned {shown(got)}; expected a Python int"
     assert got == expected, f"{call} returned {got}; expected {expected}"
 
 
@@ -112,7 +119,8 @@ def test_conv_layer_d2l_channels_then_max_pool(student):
     x = np.stack([X, X + 1])
     kernels = np.stack([np.stack([K + k, K + k + 1]) for k in range(3)])
     got = student.conv_layer(x, kernels, np.array([0.0, -100.0, -300.0]))
-    check_array(got, [[[120.0]], [[72.0]], [[0.0]]], "conv_layer(stack(X, X + 1), kernels 3×2×2×2, biases [0, -100, -300])")
+    call = "conv_layer(stack(X, X + 1), kernels 3×2×2×2, biases [0, -100, -300])"
+    check_array(got, [[[120.0]], [[72.0]], [[0.0]]], call)
 
 
 @pytest.mark.question("conv_param_count")
@@ -125,7 +133,9 @@ def test_conv_param_count_with_biases(student):
 def test_conv_output_shape_of_a_32_by_32_input(student):
     """conv_output_shape of a 3×32×32 input with 10 kernels of 5×5 is (10, 28, 28)"""
     got = student.conv_output_shape((3, 32, 32), 10, 5)
-    assert type(got) is tuple and all(type(v) is int for v in got), (
-        f"conv_output_shape((3, 32, 32), 10, 5) returned {got!r}; expected a tuple of Python ints"
+    call = "conv_output_shape((3, 32, 32), 10, 5)"
+    assert type(got) is tuple, f"{call} returned {shown(got)}; expected a tuple of Python ints"
+    assert all(type(v) is int for v in got), (
+        f"{call} returned a tuple of {', '.join(shown(v) for v in got)}; expected a tuple of Python ints"
     )
-    assert got == (10, 28, 28), f"conv_output_shape((3, 32, 32), 10, 5) returned {got}; expected (10, 28, 28)"
+    assert got == (10, 28, 28), f"{call} returned {got}; expected (10, 28, 28)"
