@@ -52,7 +52,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from autograder.errors import AutograderError
+from autograder.errors import AutograderError, GraderFault
 from autograder.report import Row, write_csv, write_html
 from autograder.results import SubmissionResult, error_result, write_json_atomic
 from autograder.spec import Assignment, suite_fingerprint
@@ -63,6 +63,8 @@ IGNORED_NAMES = {"__MACOSX", "__pycache__"}
 RESULTS_DIR, STATE_DIR = "results", ".state"
 SUBMISSION_SECONDS = 600.0  # wall clock for one whole submission; the engine bounds each call
 STOP_SECONDS = 10.0  # how long a worker may take to clean up its sandbox after SIGTERM
+STARTUP_SECONDS = 120.0  # for a worker to import the grader (slow on a loaded machine)
+READY = "ready"
 WORKER_DIED = "the grading process stopped while grading this submission; it will be graded again on the next run"
 PR_SET_PDEATHSIG = 1
 
@@ -112,6 +114,7 @@ def grade_batch(
     """
     console = console or Console()
     started = time.monotonic()
+    submissions, out = submissions.resolve(), out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as staging:
         found = find_submissions(submissions, Path(staging), exclude=out)
@@ -123,7 +126,8 @@ def grade_batch(
         try:
             with _interrupt_on_sigterm(), _progress(console, len(todo)) as advance:
                 if todo:
-                    with WorkerPool(assignment, min(jobs, len(todo)), private, sandbox_factory) as pool:
+                    with WorkerPool(assignment, min(jobs, len(todo)), private, sandbox_factory,
+                                    scratch=Path(staging)) as pool:
                         for submission, result in pool.grade(todo):
                             store_result(out, submission.id, result, keys[submission.id])
                             graded += 1
@@ -342,7 +346,8 @@ def load_rows(out: Path, submissions: Sequence[Submission]) -> list[Row]:
 
 
 class WorkerPool:
-    """``jobs`` grading processes, each set up once and then fed one submission at a time.
+    """``jobs`` grading processes, each set up once and then fed one submission at a time;
+    they work in the folder ``scratch``.
 
     A worker that dies, or takes longer than ``SUBMISSION_SECONDS`` on one submission, is
     replaced; that submission gets an error result and nobody else's grading is touched.
@@ -350,11 +355,18 @@ class WorkerPool:
     """
 
     def __init__(self, assignment: Assignment, jobs: int, private_paths: Sequence[Path],
-                 sandbox_factory: SandboxFactory | None) -> None:
+                 sandbox_factory: SandboxFactory | None, *, scratch: Path) -> None:
         self._assignment = assignment
-        self._args = (assignment, tuple(private_paths), sandbox_factory, os.getpid())
+        self._args = (assignment, tuple(private_paths), sandbox_factory, os.getpid(), scratch)
         self._context = get_context("spawn")  # a clean interpreter: no inherited threads or locks
-        self._workers = [self._start() for _ in range(jobs)]
+        self._workers: list[_Worker] = []
+        try:
+            self._workers = [self._spawn() for _ in range(jobs)]
+            for worker in self._workers:  # they start up side by side; a clock starts once one is ready
+                worker.wait_until_ready()
+        except BaseException:
+            self.close()
+            raise
 
     def grade(self, submissions: Sequence[Submission]) -> Iterator[tuple[Submission, SubmissionResult]]:
         """Each submission with its result, in the order they finish."""
@@ -381,14 +393,16 @@ class WorkerPool:
             return result
         overdue = time.monotonic() > worker.deadline
         worker.stop()
-        self._workers[self._workers.index(worker)] = self._start()
+        replacement = self._spawn()
+        self._workers[self._workers.index(worker)] = replacement
+        replacement.wait_until_ready()
         reason = (f"grading took longer than {SUBMISSION_SECONDS:g} s in all (does some function run very slowly?)"
                   if overdue else WORKER_DIED)
         return error_result(self._assignment.name, self._assignment.points, reason,
                             hidden_visibility=self._assignment.hidden_visibility,
                             seconds=time.monotonic() - worker.started)
 
-    def _start(self) -> _Worker:
+    def _spawn(self) -> _Worker:
         parent_end, child_end = self._context.Pipe()
         process = self._context.Process(target=_serve, args=(child_end, *self._args), daemon=True,
                                         name="autograder-batch-worker")
@@ -421,6 +435,16 @@ class _Worker:
     def deadline(self) -> float:
         return self.started + SUBMISSION_SECONDS
 
+    def wait_until_ready(self) -> None:
+        """Wait for the worker's set-up (imports, reference) to finish."""
+        try:
+            if self.conn.poll(STARTUP_SECONDS) and self.conn.recv() == READY:
+                return
+        except (EOFError, OSError):
+            pass
+        raise GraderFault(f"a grading process did not start within {STARTUP_SECONDS:g} s (exit code "
+                          f"{self.process.exitcode}); its error, if any, is printed above")
+
     def give(self, submission: Submission) -> None:
         self.job, self.started = submission, time.monotonic()
         self.conn.send(submission.path)
@@ -448,15 +472,22 @@ _stopping = False
 
 
 def _serve(conn: Connection, assignment: Assignment, private_paths: tuple[Path, ...],
-           sandbox_factory: SandboxFactory | None, parent: int) -> None:
-    """A worker process: set up once, then grade each path it is sent until told to stop."""
-    _obey_parent_only(parent)
-    # The pool initializer's work: numpy, pytest, hypothesis and the reference, once per process.
-    from autograder.runner import grade_submission, load_reference
+           sandbox_factory: SandboxFactory | None, parent: int, scratch: Path) -> None:
+    """A worker process: set up once, say ``READY``, then grade each path it is sent until
+    told to stop.
 
-    load_reference(assignment.reference)
+    It works in ``scratch``: what pytest and hypothesis leave in the working directory
+    (``.hypothesis/``, plugin caches) must not land in the TA's folder.
+    """
+    _obey_parent_only(parent)
+    os.chdir(scratch)
     options = {} if sandbox_factory is None else {"sandbox_factory": sandbox_factory}
     try:
+        # The pool initializer's work: numpy, pytest, hypothesis and the reference, once per process.
+        from autograder.runner import grade_submission, load_reference
+
+        load_reference(assignment.reference)
+        conn.send(READY)
         while (path := conn.recv()) is not None:
             result = grade_submission(assignment, path, private_paths=private_paths, **options)
             if _stopping:  # SIGTERM arrived mid-grading: the result may be cut short

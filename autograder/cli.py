@@ -93,7 +93,9 @@ def grade(assignment: Assignment, submissions: Path, out: Path, jobs: int, force
     """Grade a folder of submissions, a Gradescope export (folder or zip) or one file."""
     from autograder.batch import grade_batch
 
-    grade_batch(assignment, submissions.resolve(), out=out.resolve(), jobs=jobs, force=force)
+    summary = grade_batch(assignment, submissions.resolve(), out=out.resolve(), jobs=jobs, force=force)
+    if summary.interrupted:
+        sys.exit(130)  # the shell's code for "stopped by Ctrl-C"
 
 
 @main.command()

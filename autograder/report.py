@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import jinja2
 from rich.console import Console, Group
@@ -32,6 +33,7 @@ HISTOGRAM_BINS = 10
 TOP_FAILURES = 15
 TOP_SLOWEST = 10
 EXAMPLE_CHARS = 600
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
 SHOWN_NAMES = 4  # names of tests shown per group of identical failures
 
 
@@ -88,7 +90,7 @@ def _failures_by_message(result: SubmissionResult) -> list[list[TestResult]]:
     groups: dict[str, list[TestResult]] = defaultdict(list)
     for test in result.tests:
         if not test.passed:
-            groups[test.output.partition("\n")[0]].append(test)
+            groups[_first_line(test.output)].append(test)
     return list(groups.values())
 
 
@@ -162,7 +164,8 @@ def render_html(assignment: Assignment, rows: Sequence[Row]) -> str:
         median=statistics.median(scores) if scores else None,
         histogram=histogram(scores, assignment.total_points),
         questions=question_stats(assignment, graded),
-        failures=common_failures(graded)[:TOP_FAILURES],
+        failed_tests=failed_tests(graded)[:TOP_FAILURES],
+        messages=failure_messages(graded)[:TOP_FAILURES],
         misconceptions=misconception_groups(graded),
         slowest=sorted(rows, key=lambda r: r.result.seconds, reverse=True)[:TOP_SLOWEST],
         errors=[r for r in rows if not r.result.graded],
@@ -214,23 +217,45 @@ def question_stats(assignment: Assignment, graded: Sequence[Row]) -> list[Questi
 
 @dataclass(frozen=True)
 class Failure:
-    """A test that failed in several submissions, with one of its messages as an example."""
+    """A test, or a kind of message, that failed in several submissions, with an example."""
 
-    test: str
+    what: str  # the test's name, or the message's first line
     submissions: list[str]
-    example: str
+    tests: int  # failed tests counted in
+    example: str  # one full message
 
 
-def common_failures(graded: Sequence[Row]) -> list[Failure]:
-    """Failed tests by how many submissions fail them, most first."""
-    found: dict[str, list[str]] = defaultdict(list)
-    examples: dict[str, str] = {}
+def failed_tests(graded: Sequence[Row]) -> list[Failure]:
+    """The tests that fail in the most submissions, most first."""
+    return _most_common(graded, lambda test: test.name, lambda test: test.name)
+
+
+def failure_messages(graded: Sequence[Row]) -> list[Failure]:
+    """Feedback messages by how many submissions get them, most first; messages whose first
+    lines differ only in their numbers (the generated inputs) count as one."""
+    return _most_common(graded, lambda test: NUMBER.sub("#", _first_line(test.output)),
+                        lambda test: _first_line(test.output))
+
+
+def _most_common(graded: Sequence[Row], key: Callable[[TestResult], str],
+                 label: Callable[[TestResult], str]) -> list[Failure]:
+    """Failed tests grouped by ``key``; each group shown by the ``label`` of its first test."""
+    submissions: dict[str, dict[str, None]] = defaultdict(dict)  # an ordered set
+    tests: dict[str, int] = defaultdict(int)
+    first: dict[str, TestResult] = {}
     for row in graded:
         for test in row.result.tests:
             if not test.passed:
-                found[test.name].append(row.submission)
-                examples.setdefault(test.name, test.output[:EXAMPLE_CHARS])
-    return [Failure(name, subs, examples[name]) for name, subs in sorted(found.items(), key=lambda i: -len(i[1]))]
+                group = key(test)
+                submissions[group][row.submission] = None
+                tests[group] += 1
+                first.setdefault(group, test)
+    ranked = sorted(submissions, key=lambda group: (-len(submissions[group]), -tests[group]))
+    return [Failure(label(first[g]), list(submissions[g]), tests[g], first[g].output[:EXAMPLE_CHARS]) for g in ranked]
+
+
+def _first_line(text: str) -> str:
+    return text.partition("\n")[0]
 
 
 def misconception_groups(graded: Sequence[Row]) -> list[tuple[str, list[str]]]:

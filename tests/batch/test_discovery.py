@@ -1,0 +1,168 @@
+"""Finding submissions and deciding whether they changed: no grading here."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder.batch import Submission, find_submissions, input_digest, read_gradescope_metadata
+from autograder.errors import AutograderError
+from tests.batch.helpers import write_files
+
+# The shape of a real "Export Submissions" metadata file: written by Ruby, so keys are
+# symbols with a leading colon; a group submission lists two submitters; resubmissions
+# are kept under :history:.
+METADATA = """\
+---
+submission_9001:
+  :submitters:
+  - :name: Ada Lovelace
+    :sid: '06758767'
+    :email: ada@example.edu
+  :created_at: 2024-10-02 02:52:07.938335000 Z
+  :score: 0.0
+  :status: processed
+  :results:
+    score: 0.0
+    tests: []
+    output: This assignment does not have an autograder configured.
+  :history: []
+submission_9002:
+  :submitters:
+  - :name: Alan Turing
+    :sid: '06754968'
+    :email: alan@example.edu
+  - :name: Grace Hopper
+    :sid: '06828527'
+    :email: grace@example.edu
+  :created_at: 2024-10-02 04:04:59.089605000 Z
+  :score: 0.0
+  :status: processed
+  :history:
+  - :submitters: []
+    :created_at: 2024-10-01 07:30:05.262325000 Z
+    :score: 0.0
+    :status: processed
+    :id: 217383000
+"""
+
+
+def make_export(folder: Path) -> Path:
+    """A Gradescope export: one folder per submission, plus the metadata file."""
+    return write_files(folder, {
+        "submission_metadata.yml": METADATA,
+        "submission_9001/cnn.py": "def relu(x):\n    return x\n",
+        "submission_9002/cnn.py": "def relu(x):\n    return -x\n",
+    })
+
+
+def ids(found: list[Submission]) -> list[str]:
+    return [s.id for s in found]
+
+
+def test_a_folder_of_files_gives_one_submission_per_file_named_by_its_stem(tmp_path):
+    folder = write_files(tmp_path / "in", {"bob.py": "", "ann.py": "", "cy.ipynb": "{}", "notes.txt": "",
+                                           ".DS_Store": "", "__MACOSX/ann.py": ""})
+
+    found = find_submissions(folder, tmp_path / "staging")
+
+    assert ids(found) == ["ann", "bob", "cy"]
+    assert found[0].path == folder / "ann.py"
+    assert (found[0].name, found[0].email) == ("", "")
+
+
+def test_a_folder_of_student_folders_gives_one_submission_per_folder(tmp_path):
+    folder = write_files(tmp_path / "in", {"ann/CNN.py": "", "bob/hw.zip": "", "bob/notes.md": ""})
+
+    found = find_submissions(folder, tmp_path / "staging")
+
+    assert [(s.id, s.path) for s in found] == [("ann", folder / "ann"), ("bob", folder / "bob")]
+
+
+def test_entries_sharing_a_stem_keep_their_full_names(tmp_path):
+    folder = write_files(tmp_path / "in", {"ann.py": "", "ann/cnn.py": "", "bob.py": ""})
+
+    assert ids(find_submissions(folder, tmp_path / "staging")) == ["ann", "ann.py", "bob"]
+
+
+def test_the_output_folder_inside_the_input_is_not_a_submission(tmp_path):
+    folder = write_files(tmp_path / "in", {"ann.py": "", "grades/results/ann.json": "{}"})
+
+    assert ids(find_submissions(folder, tmp_path / "staging", exclude=folder / "grades")) == ["ann"]
+
+
+def test_a_single_file_is_one_submission(tmp_path):
+    file = write_files(tmp_path, {"ann_hw3.py": ""}) / "ann_hw3.py"
+
+    assert find_submissions(file, tmp_path / "staging") == [Submission("ann_hw3", file)]
+
+
+def test_a_gradescope_export_folder_gives_names_and_emails(tmp_path):
+    export = make_export(tmp_path / "assignment_4242_export")
+
+    found = find_submissions(export, tmp_path / "staging")
+
+    assert found == [
+        Submission("submission_9001", export / "submission_9001", "Ada Lovelace", "ada@example.edu"),
+        Submission("submission_9002", export / "submission_9002", "Alan Turing; Grace Hopper",
+                   "alan@example.edu; grace@example.edu"),
+    ]
+
+
+def test_an_unzipped_export_is_found_inside_its_single_folder(tmp_path):
+    make_export(tmp_path / "download" / "assignment_4242_export")
+
+    assert ids(find_submissions(tmp_path / "download", tmp_path / "staging")) == ["submission_9001",
+                                                                                   "submission_9002"]
+
+
+def test_a_gradescope_export_zip_is_extracted_into_staging(tmp_path):
+    export = make_export(tmp_path / "assignment_4242_export")
+    archive = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(export.rglob("*")):
+            zf.write(path, path.relative_to(tmp_path).as_posix())
+
+    found = find_submissions(archive, tmp_path / "staging")
+
+    assert [(s.id, s.name) for s in found] == [("submission_9001", "Ada Lovelace"),
+                                               ("submission_9002", "Alan Turing; Grace Hopper")]
+    assert all(s.path.is_relative_to(tmp_path / "staging") for s in found)
+    assert (found[1].path / "cnn.py").read_text() == "def relu(x):\n    return -x\n"
+
+
+def test_a_zip_that_is_not_an_export_is_one_submission(tmp_path):
+    archive = tmp_path / "ann.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("hw/cnn.py", "")
+
+    assert find_submissions(archive, tmp_path / "staging") == [Submission("ann", archive)]
+
+
+def test_metadata_with_plain_keys_reads_the_same(tmp_path):
+    path = write_files(tmp_path, {"m.yml": METADATA.replace(":submitters:", "submitters:")
+                                  .replace(":name:", "name:").replace(":email:", "email:")}) / "m.yml"
+
+    assert read_gradescope_metadata(path)["submission_9001"] == ("Ada Lovelace", "ada@example.edu")
+
+
+def test_unreadable_metadata_is_a_clear_error(tmp_path):
+    path = write_files(tmp_path, {"submission_metadata.yml": "submission_1: [unclosed"}) / "submission_metadata.yml"
+
+    with pytest.raises(AutograderError, match="not a readable Gradescope metadata file"):
+        read_gradescope_metadata(path)
+
+
+def test_input_digest_changes_with_content_and_names_but_not_with_mtime(tmp_path):
+    folder = write_files(tmp_path / "ann", {"cnn.py": "x = 1\n", "data/notes.txt": "hi"})
+    before = input_digest(folder)
+
+    (folder / "cnn.py").touch()
+    assert input_digest(folder) == before
+    (folder / "cnn.py").write_text("x = 2\n")
+    assert input_digest(folder) != before
+    (folder / "cnn.py").write_text("x = 1\n")
+    (folder / "data" / "notes.txt").rename(folder / "data" / "other.txt")
+    assert input_digest(folder) != before

@@ -1,0 +1,127 @@
+"""grades.csv, report.html and the terminal report, from hand-made results."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from rich.console import Console
+
+from autograder.report import Row, failure_messages, histogram, print_result, render_html, write_csv
+from autograder import results
+from autograder.results import QuestionScore, SubmissionResult, error_result
+from autograder.spec import load_assignment
+from tests.batch.helpers import make_toy
+
+HOSTILE_TEXT = "<script>alert('pwned')</script>"
+
+
+def result(double: tuple[int, int], negate: tuple[int, int], *, output: str = "double(2) returned 5; expected 4",
+           misconception: str = "", seconds: float = 1.0) -> SubmissionResult:
+    """A graded toy result with ``(passed, tests)`` for each question (4 and 2 points)."""
+    tests, questions = [], []
+    for name, points, (passed, count) in (("double", 4.0, double), ("negate", 2.0, negate)):
+        share = points / count
+        for i in range(count):
+            ok = i < passed
+            tests.append(results.TestResult(f"{name}: test {i}", name, True, ok, share if ok else 0.0, share,
+                                    "" if ok else output, (misconception,) if misconception and not ok else ()))
+        questions.append(QuestionScore(name, share * passed, points, passed, count))
+    return SubmissionResult("toy", "graded", sum(q.score for q in questions), 6.0, tuple(questions), tuple(tests),
+                            summary="Note: graded hw.py as toy.py; please name your file toy.py\n\nScore: ...",
+                            seconds=seconds)
+
+
+def test_csv_has_a_column_per_question_and_the_status(tmp_path):
+    toy = load_assignment(make_toy(tmp_path / "toy"))
+    rows = [Row("bob", result((1, 3), (2, 2))),
+            Row("ann", error_result("toy", toy.points, "no toy.py in the submission"))]
+
+    write_csv(tmp_path / "grades.csv", toy, rows)
+
+    with open(tmp_path / "grades.csv", newline="") as handle:
+        table = list(csv.reader(handle))
+    assert table == [
+        ["submission", "double", "negate", "total", "max_total", "status"],
+        ["ann", "0", "0", "0", "6", "error: no toy.py in the submission"],
+        ["bob", "1.3333", "2", "3.3333", "6", "graded"],
+    ]
+
+
+def test_csv_has_name_and_email_when_the_input_knows_them(tmp_path):
+    toy = load_assignment(make_toy(tmp_path / "toy"))
+
+    write_csv(tmp_path / "grades.csv", toy, [Row("submission_1", result((3, 3), (1, 1)), "Ada", "ada@example.edu")])
+
+    rows = list(csv.DictReader(open(tmp_path / "grades.csv", newline="")))
+    assert rows == [{"submission": "submission_1", "name": "Ada", "email": "ada@example.edu", "double": "4",
+                     "negate": "2", "total": "6", "max_total": "6", "status": "graded"}]
+
+
+def test_report_has_every_section_and_the_numbers(tmp_path):
+    toy = load_assignment(make_toy(tmp_path / "toy"))
+    rows = [Row("ann", result((3, 3), (1, 1), seconds=9.5)),
+            Row("bob", result((0, 3), (1, 1), misconception="doubles by adding one")),
+            Row("cy", error_result("toy", toy.points, "toy.py is empty"))]
+
+    html = render_html(toy, rows)
+
+    for section in ("summary", "distribution", "questions", "failures", "failed-tests", "misconceptions", "slowest",
+                    "errors", "submissions"):
+        assert f'<section id="{section}">' in html
+    assert "<svg" in html and "http" not in html.replace("http-equiv", "")  # no external assets
+    assert re.search(r"doubles by adding one</td><td class=\"num\">1</td><td>bob</td>", html)
+    assert "toy.py is empty" in html
+    slowest = html[html.index('<section id="slowest">'):html.index('<section id="errors">')]
+    assert slowest.index(">ann<") < slowest.index(">bob<")  # ann took 9.5 s, bob 1 s
+
+
+def test_report_escapes_what_a_student_wrote(tmp_path):
+    toy = load_assignment(make_toy(tmp_path / "toy"))
+    rows = [Row("<b>eve</b>", result((0, 3), (0, 1), output=HOSTILE_TEXT, misconception=HOSTILE_TEXT))]
+
+    html = render_html(toy, rows)
+
+    assert "<script>" not in html and "<b>eve" not in html
+    assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;eve&lt;/b&gt;" in html
+
+
+def test_histogram_puts_full_marks_in_the_last_bin():
+    bins = histogram([0.0, 5.9, 6.0, 6.0, 3.0], 6.0, bins=3)
+
+    assert [(b.low, b.high, b.count) for b in bins] == [(0.0, 2.0, 1), (2.0, 4.0, 1), (4.0, 6.0, 3)]
+
+
+def test_print_result_shows_questions_failures_misconceptions_and_notes():
+    console = Console(record=True, width=120)
+
+    print_result(result((1, 3), (1, 1), output="got [bold]5[/bold]", misconception="adds instead of doubling"),
+                 console)
+
+    text = console.export_text()
+    assert "toy: 3.33 / 6" in text
+    assert re.search(r"double\s+│\s+1\.33\s+│\s+4\s+│\s+1/3", text)
+    assert "2 tests failed with this message" in text and "double: test 1" in text
+    assert "got [bold]5[/bold]" in text  # student text is shown as written, not as markup
+    assert "misconception: adds instead of doubling" in text
+    assert "Note: graded hw.py as toy.py" in text
+
+
+def test_print_result_of_an_error_gives_its_reason(tmp_path):
+    console = Console(record=True, width=120)
+    toy = load_assignment(make_toy(tmp_path / "toy"))
+
+    print_result(error_result("toy", toy.points, "no toy.py in the submission"), console)
+
+    assert "error: no toy.py in the submission" in console.export_text()
+
+
+def test_failure_messages_that_differ_only_in_numbers_count_as_one():
+    rows = [Row("ann", result((0, 3), (1, 1), output="double(2) returned 5; expected 4\nCalled as double(2)")),
+            Row("bob", result((2, 3), (1, 1), output="double(7) returned 15; expected 14"))]
+
+    [message] = failure_messages(rows)
+
+    assert (message.what, message.submissions, message.tests) == ("double(2) returned 5; expected 4", ["ann", "bob"], 4)
+    assert message.example == "double(2) returned 5; expected 4\nCalled as double(2)"
