@@ -9,44 +9,7 @@ import pytest
 
 from autograder.batch import Submission, find_submissions, input_digest, read_gradescope_metadata
 from autograder.errors import AutograderError
-from tests.batch.helpers import write_files
-
-# The shape of a real "Export Submissions" metadata file: written by Ruby, so keys are
-# symbols with a leading colon; a group submission lists two submitters; resubmissions
-# are kept under :history:.
-METADATA = """\
----
-submission_9001:
-  :submitters:
-  - :name: Ada Lovelace
-    :sid: '06758767'
-    :email: ada@example.edu
-  :created_at: 2024-10-02 02:52:07.938335000 Z
-  :score: 0.0
-  :status: processed
-  :results:
-    score: 0.0
-    tests: []
-    output: This assignment does not have an autograder configured.
-  :history: []
-submission_9002:
-  :submitters:
-  - :name: Alan Turing
-    :sid: '06754968'
-    :email: alan@example.edu
-  - :name: Grace Hopper
-    :sid: '06828527'
-    :email: grace@example.edu
-  :created_at: 2024-10-02 04:04:59.089605000 Z
-  :score: 0.0
-  :status: processed
-  :history:
-  - :submitters: []
-    :created_at: 2024-10-01 07:30:05.262325000 Z
-    :score: 0.0
-    :status: processed
-    :id: 217383000
-"""
+from tests.batch.helpers import METADATA, write_files
 
 
 def make_export(folder: Path) -> Path:

@@ -22,9 +22,8 @@ from rich.console import Console
 from autograder.batch import BatchSummary, grade_batch
 from autograder.results import SubmissionResult
 from autograder.spec import Assignment
-from tests.batch.helpers import (EXITS_AT_IMPORT, SAMPLES, SCRIPT_IN_FEEDBACK, SYNTAX_ERROR, copy_tree, descendants,
-                                 hostile_source, mtimes, snapshot, wait_until_gone, write_files)
-from tests.batch.test_discovery import METADATA
+from tests.batch.helpers import (EXITS_AT_IMPORT, METADATA, SAMPLES, SCRIPT_IN_FEEDBACK, SYNTAX_ERROR, copy_tree,
+                                 descendants, hostile_source, mtimes, snapshot, wait_until_gone, write_files)
 
 pytestmark = pytest.mark.slow
 
