@@ -75,7 +75,8 @@ class SubmissionResult:
 
     def to_gradescope(self) -> dict[str, Any]:
         """The results.json document Gradescope reads."""
-        tests = [_gradescope_test(t, self.hidden_visibility) for t in self.tests]
+        tests = [_gradescope_test(t, self.hidden_visibility, *points)
+                 for t, points in zip(self.tests, _gradescope_points(self.tests))]
         if self.staff_notes:
             tests.append(
                 {
@@ -116,11 +117,24 @@ class SubmissionResult:
         return cls(**data)
 
 
-def _gradescope_test(test: TestResult, hidden_visibility: str) -> dict[str, Any]:
+def _gradescope_points(tests: tuple[TestResult, ...]) -> list[tuple[float, float]]:
+    """Each test's (score, max_score) to 4 places, a question's rounding remainder on its
+    last test, so that its tests' max_scores add up to exactly its points on Gradescope
+    (14 points over 9 tests: 8 × 1.5556 + 1.5552)."""
+    maxima = [round(t.max_score, 4) for t in tests]
+    last = {t.question: i for i, t in enumerate(tests)}
+    for question, i in last.items():
+        mine = [j for j, t in enumerate(tests) if t.question == question and j != i]
+        total = round(sum(t.max_score for t in tests if t.question == question), 4)
+        maxima[i] = round(total - sum(maxima[j] for j in mine), 4)
+    return [(m if t.score == t.max_score else round(t.score, 4), m) for t, m in zip(tests, maxima)]
+
+
+def _gradescope_test(test: TestResult, hidden_visibility: str, score: float, max_score: float) -> dict[str, Any]:
     return {
         "name": test.name,
-        "score": round(test.score, 4),
-        "max_score": round(test.max_score, 4),
+        "score": score,
+        "max_score": max_score,
         "status": "passed" if test.passed else "failed",
         "visibility": "visible" if test.public else hidden_visibility,
         "output": test.output if not test.passed else "",
