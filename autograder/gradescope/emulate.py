@@ -1,0 +1,200 @@
+"""Run a built autograder zip the way Gradescope runs it, on this machine (root only).
+
+Gradescope unzips the autograder into ``/autograder/source`` and runs ``setup.sh`` once
+to build the image; per submission it puts the student's files in
+``/autograder/submission``, writes ``/autograder/submission_metadata.json``, runs
+``/autograder/run_autograder`` and reads ``/autograder/results/results.json``.
+
+Here the same happens in a private ``/autograder``: a tmpfs in a mount namespace of its
+own (``unshare --mount``), so runs never see each other or the host's files there. One
+step differs: ``setup.sh`` installs Miniforge and the conda env ``otter-env`` from the
+internet, which cannot be done here, so the zip's ``environment.yml`` is installed with
+pip into a virtualenv instead (same Python, same pinned packages; otter's PDF tooling,
+apt packages and ``nb_conda_kernels`` are left out: nothing here exports PDFs), and the
+three lines of ``run_autograder`` that activate the conda env activate that virtualenv;
+everything else runs as shipped. The virtualenv takes minutes to install, so it is
+cached, keyed by a hash of ``environment.yml`` and the Python version.
+
+    python -m autograder.gradescope.emulate dist/cnn/autograder.zip cnn.py --out /tmp/run
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from autograder.spec import project_root
+
+AUTOGRADER = Path("/autograder")
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cnn-autograder" / "gradescope-venv"
+GRADESCOPE_TIMEOUT = 600.0  # Gradescope's default limit, in seconds
+CONDA_ACTIVATION = (
+    "export PATH=/root/miniforge3/bin:$PATH:/root/.TinyTeX/bin/x86_64-linux",
+    'eval "$(mamba shell hook --shell bash)"',
+    "mamba activate otter-env",
+)
+CONDA_ONLY = {"python", "pip"}  # conda dependencies a virtualenv already has
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+METADATA = {
+    "id": 1,
+    "created_at": "2025-01-01T12:00:00.000000-08:00",
+    "assignment": {"id": 1, "title": "emulated", "total_points": "100.0"},
+    "submission_method": "upload",
+    "users": [{"email": "student@example.edu", "id": 1, "name": "A Student"}],
+    "previous_submissions": [],
+}
+
+
+@dataclass(frozen=True)
+class EmulatedRun:
+    """What one emulated Gradescope run left behind."""
+
+    results: dict[str, Any] | None  # results.json, or None when none was written
+    seconds: float  # wall clock of run_autograder alone (the environment is ready before)
+    returncode: int | None  # None when it hit the time limit
+    output: str  # run_autograder's stdout and stderr (Gradescope shows it to staff)
+
+
+def emulate(zip_path: Path, submission: Path, out: Path, *, venv_cache: Path = DEFAULT_CACHE,
+            timeout: float = GRADESCOPE_TIMEOUT) -> EmulatedRun:
+    """Grade ``submission`` (a file, or a folder of what the student uploaded) with the zip."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        raise RuntimeError("emulating Gradescope needs root and unshare (util-linux)")
+    AUTOGRADER.mkdir(exist_ok=True)  # the mount point; the tmpfs on it is private to the run
+    out.mkdir(parents=True, exist_ok=True)
+    job = {"zip": str(zip_path.resolve()), "submission": str(submission.resolve()), "out": str(out.resolve()),
+           "venv_cache": str(venv_cache), "timeout": timeout}
+    env = {**os.environ, "PYTHONPATH": str(project_root())}
+    done = subprocess.run(["unshare", "--mount", "--propagation", "private", sys.executable, "-m", "autograder.gradescope.emulate",
+                           "--inside", json.dumps(job)], cwd="/", env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the emulated run failed to start:\n{done.stdout[-2000:]}{done.stderr[-4000:]}")
+    run = json.loads((out / "run.json").read_text())
+    results = out / "results.json"
+    return EmulatedRun(results=json.loads(results.read_text()) if results.is_file() else None,
+                       seconds=run["seconds"], returncode=run["returncode"],
+                       output=(out / "output.log").read_text(errors="replace"))
+
+
+def inside(job: dict[str, Any]) -> None:
+    """In the new mount namespace: lay out /autograder, install the env, run, copy out."""
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", str(AUTOGRADER)], check=True)
+    with zipfile.ZipFile(job["zip"]) as zf:
+        zf.extractall(AUTOGRADER / "source")
+    _place_submission(Path(job["submission"]), AUTOGRADER / "submission")
+    (AUTOGRADER / "results").mkdir()
+    (AUTOGRADER / "submission_metadata.json").write_text(json.dumps(METADATA), encoding="utf-8")
+    venv = ensure_venv(AUTOGRADER / "source" / "environment.yml", Path(job["venv_cache"]))
+    script = AUTOGRADER / "run_autograder"
+    script.write_text(adapt_run_autograder((AUTOGRADER / "source" / "run_autograder").read_text(), venv))
+    script.chmod(0o755)
+    out = Path(job["out"])
+    started = time.monotonic()
+    with open(out / "output.log", "wb") as log:
+        try:
+            returncode: int | None = subprocess.run(
+                [str(script)], cwd=AUTOGRADER, stdout=log, stderr=subprocess.STDOUT, timeout=job["timeout"],
+                env={"PATH": SYSTEM_PATH, "HOME": "/root", "LANG": "C.UTF-8"}, check=False).returncode
+        except subprocess.TimeoutExpired:
+            returncode = None
+    seconds = time.monotonic() - started
+    (out / "results.json").unlink(missing_ok=True)
+    if (AUTOGRADER / "results" / "results.json").is_file():
+        shutil.copy(AUTOGRADER / "results" / "results.json", out / "results.json")
+    (out / "run.json").write_text(json.dumps({"seconds": seconds, "returncode": returncode}))
+
+
+def _place_submission(submission: Path, folder: Path) -> None:
+    """What the student uploaded, as Gradescope puts it: a folder's contents, or one file."""
+    if submission.is_dir():
+        shutil.copytree(submission, folder)
+    else:
+        folder.mkdir()
+        shutil.copy(submission, folder / submission.name)
+
+
+def adapt_run_autograder(script: str, venv: Path) -> str:
+    """otter's run_autograder with its conda activation replaced by the virtualenv's."""
+    lines = script.splitlines()
+    if any(line not in lines for line in CONDA_ACTIVATION):
+        raise RuntimeError(f"run_autograder does not activate conda as expected:\n{script}")
+    first = lines.index(CONDA_ACTIVATION[0])
+    kept = [line for line in lines if line not in CONDA_ACTIVATION]
+    kept.insert(first, f". {venv}/bin/activate")
+    return "\n".join(kept) + "\n"
+
+
+def ensure_venv(environment_yml: Path, cache: Path) -> Path:
+    """The virtualenv for ``environment_yml``: from the cache, else installed now (locked,
+    so parallel runs install it once)."""
+    text = environment_yml.read_text(encoding="utf-8")
+    key = hashlib.sha256(f"{sys.version}\n{text}".encode()).hexdigest()[:16]
+    venv = cache / key
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (venv / ".complete").is_file():
+            shutil.rmtree(venv, ignore_errors=True)
+            _install(venv, pip_arguments(yaml.safe_load(text)))
+            (venv / ".complete").touch()
+    return venv
+
+
+def pip_arguments(environment: dict[str, Any]) -> list[str]:
+    """environment.yml's packages as pip arguments; its Python must be this one."""
+    arguments: list[str] = []
+    for dependency in environment["dependencies"]:
+        if isinstance(dependency, dict):
+            for requirement in dependency.get("pip", []):
+                arguments += requirement.split(" ", 1) if requirement.startswith("-e ") else [requirement]
+            continue
+        name, _, wanted = dependency.partition("=")
+        here = f"{sys.version_info.major}.{sys.version_info.minor}"
+        if name == "python" and not (here + ".").startswith(wanted.rstrip("*.") + "."):
+            raise RuntimeError(f"environment.yml wants Python {wanted}; this is Python {here}")
+        if name not in CONDA_ONLY:
+            arguments.append(name)
+    return arguments
+
+
+def _install(venv: Path, arguments: list[str]) -> None:
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check",
+                           "--quiet", *arguments], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"installing the zip's environment failed:\n{done.stderr[-4000:]}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m autograder.gradescope.emulate ZIP SUBMISSION [--out DIR]``."""
+    parser = argparse.ArgumentParser(description="Run a Gradescope autograder zip as Gradescope does.")
+    parser.add_argument("zip", nargs="?", type=Path)
+    parser.add_argument("submission", nargs="?", type=Path)
+    parser.add_argument("--out", type=Path, default=Path("gradescope-run"))
+    parser.add_argument("--inside", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.inside:
+        inside(json.loads(args.inside))
+        return
+    if args.zip is None or args.submission is None:
+        parser.error("give the autograder zip and a submission")
+    run = emulate(args.zip, args.submission, args.out)
+    score = run.results["score"] if run.results else "no results.json"
+    print(f"score: {score}   run_autograder: {run.seconds:.1f} s, exit {run.returncode}   in {args.out}/")
+
+
+if __name__ == "__main__":
+    main()
