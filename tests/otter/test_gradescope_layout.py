@@ -1,0 +1,188 @@
+"""The built zip run the way Gradescope runs it (autograder.gradescope.emulate): a private
+/autograder, the zip's environment in a virtualenv, the zip's run_autograder."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import nbformat
+import pytest
+
+from autograder.gradescope.emulate import EmulatedRun
+from autograder.results import SubmissionResult
+from autograder.runner import GRADER_FAILED, grade_submission
+from autograder.spec import Assignment
+from tests.otter.helpers import (
+    BUGGY,
+    BUGGY_LOSES,
+    BUGGY_MISCONCEPTION,
+    SOLUTION,
+    malicious_pickle,
+    question_scores,
+)
+
+pytestmark = [pytest.mark.otter, pytest.mark.slow]
+
+OTTER_FAILED = "The autograder failed to execute correctly"
+Gradescope = Callable[..., EmulatedRun]
+
+
+def _folder(tmp: Path, files: dict[str, bytes]) -> Path:
+    """A submission folder holding ``files`` (paths may have sub-folders)."""
+    folder = tmp / "upload"
+    folder.mkdir()
+    for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(content)
+    return folder
+
+
+def _graded(run: EmulatedRun, schema: jsonschema.Draft202012Validator) -> dict[str, Any]:
+    """The run's results.json, after checking it exists, fits the schema and the run ended."""
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.results is not None, run.output[-3000:]
+    schema.validate(run.results)
+    return run.results
+
+
+def _as_json(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` as read back from a file (tuples become lists)."""
+    return json.loads(json.dumps(document))
+
+
+def _without_timing(value: Any) -> Any:
+    """A results.json without the fields that measure time (they differ from run to run)."""
+    if isinstance(value, dict):
+        return {k: _without_timing(v) for k, v in value.items() if k not in ("execution_time", "seconds")}
+    if isinstance(value, list):
+        return [_without_timing(v) for v in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def buggy_upload(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _folder(tmp_path_factory.mktemp("buggy"), {"cnn.py": BUGGY.read_bytes()})
+
+
+@pytest.fixture(scope="module")
+def buggy(gradescope: Gradescope, buggy_upload: Path) -> EmulatedRun:
+    return gradescope(buggy_upload)
+
+
+def test_correct_submission_gets_full_marks_in_a_valid_results_json(
+        gradescope: Gradescope, results_schema: jsonschema.Draft202012Validator, tmp_path: Path) -> None:
+    document = _graded(gradescope(_folder(tmp_path, {"cnn.py": SOLUTION.read_bytes()})), results_schema)
+    assert document["score"] == 100
+    assert all(t["status"] == "passed" for t in document["tests"])
+    assert sum(t["max_score"] for t in document["tests"]) == pytest.approx(100, abs=1e-9)
+
+
+def test_public_tests_are_visible_and_hidden_ones_follow_the_config(
+        buggy: EmulatedRun, results_schema: jsonschema.Draft202012Validator, assignment: Assignment) -> None:
+    tests = _graded(buggy, results_schema)["tests"]
+    public = {t["visibility"] for t in tests if t["name"].endswith("(public)")}
+    hidden = {t["visibility"] for t in tests if t["name"].endswith("(hidden)")}
+    assert public == {"visible"}
+    assert hidden == {assignment.hidden_visibility} == {"after_published"}
+
+
+def test_status_is_honest_when_only_hidden_tests_fail(
+        buggy: EmulatedRun, results_schema: jsonschema.Draft202012Validator) -> None:
+    tests = _graded(buggy, results_schema)["tests"]
+    failed = [t for t in tests if t["status"] == "failed"]
+    assert failed and all(t["name"].endswith("(hidden)") and t["score"] == 0 for t in failed)
+    assert not any(t["name"] == "Public Tests" or "All test cases passed" in t.get("output", "") for t in tests)
+
+
+def test_summary_gives_the_score_by_question_and_the_misconceptions(
+        buggy: EmulatedRun, results_schema: jsonschema.Draft202012Validator, assignment: Assignment) -> None:
+    output = _graded(buggy, results_schema)["output"]
+    assert output.startswith(f"Score: {buggy.results['score']:g} / 100")
+    assert all(question in output for question in assignment.questions)
+    assert f"Misconceptions found:\n  - {BUGGY_MISCONCEPTION}" in output
+
+
+def test_zip_and_local_grading_agree_per_question(buggy: EmulatedRun, buggy_upload: Path,
+                                                  assignment: Assignment) -> None:
+    local = grade_submission(assignment, buggy_upload).to_gradescope()
+    assert question_scores(buggy.results) == pytest.approx(question_scores(local))
+    assert {q for q, s in question_scores(local).items() if s < assignment.points_for(q) - 1e-6} == BUGGY_LOSES
+
+
+def test_results_json_is_exactly_the_engines_document(buggy: EmulatedRun, buggy_upload: Path,
+                                                      assignment: Assignment) -> None:
+    local = _as_json(grade_submission(assignment, buggy_upload).to_gradescope())
+    assert _without_timing(buggy.results) == _without_timing(local)
+    assert _as_json(SubmissionResult.from_gradescope(buggy.results).to_gradescope()) == buggy.results
+
+
+def _notebook(source: bytes) -> bytes:
+    cells = [nbformat.v4.new_markdown_cell("# My CNN homework"),
+             nbformat.v4.new_code_cell("%matplotlib inline\n" + source.decode())]
+    return nbformat.writes(nbformat.v4.new_notebook(cells=cells)).encode()
+
+
+def _zip_of(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, content in files.items():
+            zf.writestr(name, content)
+    return buffer.getvalue()
+
+
+SOLVED = SOLUTION.read_bytes()
+BAD_SUBMISSIONS = {
+    "no file": ({}, 0, "no cnn.py in the submission"),
+    "CNN.py": ({"CNN.py": SOLVED}, 100, "graded CNN.py as cnn.py"),
+    "cnn (1).py": ({"cnn (1).py": SOLVED}, 100, "graded cnn (1).py as cnn.py"),
+    "hw.py, the only .py": ({"hw.py": SOLVED, "notes.txt": b"done"}, 100, "graded hw.py as cnn.py"),
+    "cnn.py in a sub-folder": ({"hw3/cnn.py": SOLVED}, 100, "Score: 100 / 100"),
+    "a zip, cnn.py in its sub-folder": ({"hw3.zip": _zip_of({"hw3/cnn.py": SOLVED})}, 100, "Score: 100 / 100"),
+    "an empty file": ({"cnn.py": b""}, 0, "cnn.py is empty"),
+    "not UTF-8": ({"cnn.py": "# r\xe9sum\xe9\n".encode("latin-1") + SOLVED}, 0, "cnn.py is not UTF-8"),
+    "a notebook": ({"cnn.ipynb": _notebook(SOLVED)}, 100, "graded the code cells of the notebook cnn.ipynb"),
+    "several .py, one cnn.py": ({"cnn.py": SOLVED, "helpers.py": b"X = 1\n", "scratch.py": b"print(1)\n"},
+                                100, "Score: 100 / 100"),
+    "several .py, none cnn.py": ({"hw_a.py": SOLVED, "hw_b.py": SOLVED}, 0, "several .py files (hw_a.py, hw_b.py)"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_SUBMISSIONS)
+def test_bad_submission_gets_a_clear_message_and_its_real_score(
+        case: str, gradescope: Gradescope, results_schema: jsonschema.Draft202012Validator, tmp_path: Path) -> None:
+    files, score, message = BAD_SUBMISSIONS[case]
+    document = _graded(gradescope(_folder(tmp_path, files)), results_schema)
+    assert document["score"] == score
+    assert message in document["output"]
+    assert OTTER_FAILED not in json.dumps(document)
+
+
+def test_grader_crash_still_writes_a_valid_results_json(
+        gradescope: Gradescope, results_schema: jsonschema.Draft202012Validator, dist: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "no-tests.zip"  # otter copies source/tests before grading: it crashes without
+    with zipfile.ZipFile(dist / "autograder.zip") as old, zipfile.ZipFile(broken, "w") as new:
+        for info in old.infolist():
+            if not info.filename.startswith("tests/"):
+                new.writestr(info, old.read(info))
+    document = _graded(gradescope(_folder(tmp_path, {"cnn.py": SOLVED}), broken), results_schema)
+    assert document["score"] == 0
+    assert GRADER_FAILED in document["output"]
+    staff = [t for t in document["tests"] if t["visibility"] == "hidden"]
+    assert len(staff) == 1 and "Traceback" in staff[0]["output"]
+
+
+def test_planted_files_have_no_effect(gradescope: Gradescope, results_schema: jsonschema.Draft202012Validator,
+                                      tmp_path: Path) -> None:
+    marker = tmp_path / "planted-code-ran"
+    plant = f"open({str(marker)!r}, 'w').write('ran')\n".encode()
+    files = {"cnn.py": SOLVED, ".OTTER_LOG": malicious_pickle(marker),
+             "pandas.py": plant, "nbformat.py": plant, "otter.py": plant}
+    document = _graded(gradescope(_folder(tmp_path, files)), results_schema)
+    assert not marker.exists()
+    assert document["score"] == 100
