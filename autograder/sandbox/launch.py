@@ -242,9 +242,16 @@ def _exposed_paths() -> list[str]:
 
 
 def _hidden(private_paths: tuple[Path, ...], exposed: list[str]) -> list[str]:
-    """Private paths that lie inside something exposed: the jail covers them up."""
-    outer = exposed + [os.path.realpath(p) for p in SYSTEM_DIRS if os.path.isdir(p)]
-    return [str(p) for p in private_paths if p.exists() and any(_inside(str(p), o) for o in outer)]
+    """Where private paths that lie inside something exposed appear in the jail (under
+    each spelling of that folder): the jail covers them up."""
+    outer = exposed + [p for p in SYSTEM_DIRS if os.path.isdir(p) and not os.path.islink(p)]
+    hidden = []
+    for private in (str(p) for p in private_paths if p.exists()):
+        for folder in outer:
+            real = os.path.realpath(folder)
+            if _inside(private, real):
+                hidden.append(folder + private[len(real):])
+    return list(dict.fromkeys(hidden))
 
 
 def _inside(path: str, outer: str) -> bool:
