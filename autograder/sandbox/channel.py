@@ -139,6 +139,7 @@ class Channel:
             self.output.add(data)
 
     def close(self) -> None:
+        """Close the grader's ends of the pipes and the pidfd."""
         for fd in (self.request_w, self.reply_r, self.output_r, self.pidfd):
             if fd >= 0:
                 os.close(fd)

@@ -154,6 +154,10 @@ class Launcher:
         try:
             process = subprocess.Popen(command, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=output_w,
                                        stderr=output_w, pass_fds=tuple(fds.values()), start_new_session=True)
+        except BaseException:
+            for fd in (request_w, reply_r, output_r):
+                os.close(fd)
+            raise
         finally:
             for fd in (request_r, reply_w, output_w):
                 os.close(fd)
@@ -161,6 +165,7 @@ class Launcher:
         return WorkerProcess(process, channel)
 
     def close(self) -> None:
+        """Remove the private folder and give the uid back."""
         shutil.rmtree(self.folder, ignore_errors=True)
         if self.uid_lock is not None:
             os.close(self.uid_lock)

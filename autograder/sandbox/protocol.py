@@ -53,6 +53,7 @@ def frame(value: Any) -> bytes:
 
 
 def _encode(value: Any, depth: int) -> Iterator[bytes]:
+    """The tagged bytes of ``value``: a one-byte tag, then a length or fixed-size body."""
     kind = type(value)
     if value is None:
         yield b"N"
@@ -148,6 +149,7 @@ class _Decoder:
         return _U32.unpack(self.take(at, 4))[0]
 
     def value(self, at: int, depth: int) -> tuple[Any, int]:
+        """The value that starts at byte ``at``, and the byte after it."""
         if depth > MAX_DEPTH:
             raise ProtocolError(f"values nested deeper than {MAX_DEPTH}")
         tag = bytes(self.take(at, 1))
