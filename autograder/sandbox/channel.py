@@ -55,22 +55,36 @@ class Channel:
         self.output = output
         self.reader = protocol.FrameReader()
         self.poller = select.poll()
+        self._writing = False  # request_w is registered for POLLOUT
         for fd in (reply_r, output_r, pidfd):
             self.poller.register(fd, select.POLLIN)
 
     def exchange(self, request: bytes, deadline: float) -> Any:
         """Send one request frame and return the decoded reply (not yet validated)."""
-        self.poller.register(self.request_w, select.POLLOUT)
-        try:
-            return self._pump(memoryview(request), deadline)
-        finally:
-            self.poller.unregister(self.request_w)
+        return self._pump(memoryview(request), deadline)
 
     def receive(self, deadline: float) -> Any:
         """The next decoded message the worker sends, before ``deadline``."""
         return self._pump(memoryview(b""), deadline)
 
     def _pump(self, pending: memoryview, deadline: float) -> Any:
+        """Write ``pending``, then wait for a reply, draining output all along.
+
+        The request pipe is polled for writing only while there is something to write:
+        a pipe is nearly always writable, so polling it longer would spin the CPU that
+        the worker needs.
+        """
+        if pending:
+            self.poller.register(self.request_w, select.POLLOUT)
+        try:
+            return self._pump_until_reply(pending, deadline)
+        finally:
+            if self._writing:
+                self.poller.unregister(self.request_w)
+                self._writing = False
+
+    def _pump_until_reply(self, pending: memoryview, deadline: float) -> Any:
+        self._writing = bool(pending)
         ended = ""
         while True:
             payload = self.reader.next_payload()
@@ -87,6 +101,9 @@ class Channel:
             for fd, _ in self.poller.poll(remaining * 1000 + 1):
                 if fd == self.request_w:
                     pending = self._write(pending)
+                    if not pending:
+                        self.poller.unregister(self.request_w)
+                        self._writing = False
                 elif fd == self.output_r:
                     self._read_output()
                 elif fd == self.reply_r and not self._read_reply():
