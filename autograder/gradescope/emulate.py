@@ -21,6 +21,7 @@ cached, keyed by a hash of ``environment.yml`` and the Python version.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -32,7 +33,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -48,6 +49,7 @@ CONDA_ACTIVATION = (
 )
 CONDA_ONLY = {"python", "pip"}  # conda dependencies a virtualenv already has
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+RSS_SAMPLE_SECONDS = 0.1
 METADATA = {
     "id": 1,
     "created_at": "2025-01-01T12:00:00.000000-08:00",
@@ -65,6 +67,7 @@ class EmulatedRun:
     results: dict[str, Any] | None  # results.json, or None when none was written
     seconds: float  # wall clock of run_autograder alone (the environment is ready before)
     returncode: int | None  # None when it hit the time limit
+    peak_rss_mb: float  # the most memory run_autograder's processes held at once (sampled)
     output: str  # run_autograder's stdout and stderr (Gradescope shows it to staff)
 
 
@@ -85,7 +88,7 @@ def emulate(zip_path: Path, submission: Path, out: Path, *, venv_cache: Path = D
     run = json.loads((out / "run.json").read_text())
     results = out / "results.json"
     return EmulatedRun(results=json.loads(results.read_text()) if results.is_file() else None,
-                       seconds=run["seconds"], returncode=run["returncode"],
+                       seconds=run["seconds"], returncode=run["returncode"], peak_rss_mb=run["peak_rss_mb"],
                        output=(out / "output.log").read_text(errors="replace"))
 
 
@@ -102,19 +105,49 @@ def inside(job: dict[str, Any]) -> None:
     script.write_text(adapt_run_autograder((AUTOGRADER / "source" / "run_autograder").read_text(), venv))
     script.chmod(0o755)
     out = Path(job["out"])
-    started = time.monotonic()
     with open(out / "output.log", "wb") as log:
-        try:
-            returncode: int | None = subprocess.run(
-                [str(script)], cwd=AUTOGRADER, stdout=log, stderr=subprocess.STDOUT, timeout=job["timeout"],
-                env={"PATH": SYSTEM_PATH, "HOME": "/root", "LANG": "C.UTF-8"}, check=False).returncode
-        except subprocess.TimeoutExpired:
-            returncode = None
-    seconds = time.monotonic() - started
+        run = _run_measured(script, log, job["timeout"])
     (out / "results.json").unlink(missing_ok=True)
     if (AUTOGRADER / "results" / "results.json").is_file():
         shutil.copy(AUTOGRADER / "results" / "results.json", out / "results.json")
-    (out / "run.json").write_text(json.dumps({"seconds": seconds, "returncode": returncode}))
+    (out / "run.json").write_text(json.dumps(run))
+
+
+def _run_measured(script: Path, log: BinaryIO, timeout: float) -> dict[str, Any]:
+    """Run ``script`` as Gradescope would; its wall clock, exit status and peak memory."""
+    started = time.monotonic()
+    process = subprocess.Popen([str(script)], cwd=AUTOGRADER, stdout=log, stderr=subprocess.STDOUT,
+                               env={"PATH": SYSTEM_PATH, "HOME": "/root", "LANG": "C.UTF-8"})
+    peak = 0.0
+    while process.poll() is None and time.monotonic() - started < timeout:
+        peak = max(peak, tree_rss_mb(process.pid))
+        time.sleep(RSS_SAMPLE_SECONDS)
+    if process.poll() is None:
+        process.kill()
+    returncode = process.wait()
+    timed_out = time.monotonic() - started >= timeout
+    return {"seconds": time.monotonic() - started, "returncode": None if timed_out else returncode,
+            "peak_rss_mb": peak}
+
+
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of ``root`` and all its descendants, in MB, from /proc (pages
+    shared between processes count once per process: an upper bound)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry.name}/stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if stat:
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    pages, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        with contextlib.suppress(OSError):
+            pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _place_submission(submission: Path, folder: Path) -> None:
@@ -193,7 +226,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("give the autograder zip and a submission")
     run = emulate(args.zip, args.submission, args.out)
     score = run.results["score"] if run.results else "no results.json"
-    print(f"score: {score}   run_autograder: {run.seconds:.1f} s, exit {run.returncode}   in {args.out}/")
+    print(f"score: {score}   run_autograder: {run.seconds:.1f} s, exit {run.returncode}, "
+          f"peak memory {run.peak_rss_mb:.0f} MB   in {args.out}/")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from tests.otter.helpers import (
 pytestmark = [pytest.mark.otter, pytest.mark.slow]
 
 OTTER_FAILED = "The autograder failed to execute correctly"
+GRADESCOPE_MEMORY_MB = 768
 Gradescope = Callable[..., EmulatedRun]
 
 
@@ -75,12 +76,21 @@ def buggy(gradescope: Gradescope, buggy_upload: Path) -> EmulatedRun:
     return gradescope(buggy_upload)
 
 
+@pytest.fixture(scope="module")
+def correct(gradescope: Gradescope, tmp_path_factory: pytest.TempPathFactory) -> EmulatedRun:
+    return gradescope(_folder(tmp_path_factory.mktemp("correct"), {"cnn.py": SOLUTION.read_bytes()}))
+
+
 def test_correct_submission_gets_full_marks_in_a_valid_results_json(
-        gradescope: Gradescope, results_schema: jsonschema.Draft202012Validator, tmp_path: Path) -> None:
-    document = _graded(gradescope(_folder(tmp_path, {"cnn.py": SOLUTION.read_bytes()})), results_schema)
+        correct: EmulatedRun, results_schema: jsonschema.Draft202012Validator) -> None:
+    document = _graded(correct, results_schema)
     assert document["score"] == 100
     assert all(t["status"] == "passed" for t in document["tests"])
     assert sum(t["max_score"] for t in document["tests"]) == pytest.approx(100, abs=1e-9)
+
+
+def test_grading_fits_in_gradescopes_default_memory(correct: EmulatedRun) -> None:
+    assert 0 < correct.peak_rss_mb < GRADESCOPE_MEMORY_MB
 
 
 def test_public_tests_are_visible_and_hidden_ones_follow_the_config(

@@ -1,0 +1,79 @@
+"""How long the Gradescope zip takes in Gradescope's layout, per kind of submission.
+
+    sudo python benchmarks/gradescope_zip.py [--repeat 3]
+
+Builds the zip (``autograder build``'s code), then runs it as Gradescope does with
+``autograder.gradescope.emulate`` (root: a private /autograder in a mount namespace, the
+zip's environment in a cached virtualenv; the first run installs it, outside the timing)
+on three submissions:
+
+- ``nothing``: an empty upload, so nothing is graded: what otter itself costs;
+- ``correct``: the reference solution as cnn.py (goal: under 15 s);
+- ``loops``: every function ``while True: pass`` (goal: under 2 minutes; Gradescope's
+  default limit is 10 minutes, after which the student gets no result at all).
+
+Prints, per submission, the wall clock of ``run_autograder`` (median and range over
+``--repeat`` runs; ``loops`` runs once), the engine's own grading time (results.json's
+``execution_time``) and the score, plus the machine's cores and load average, since a
+busy machine slows every figure. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+from pathlib import Path
+
+from autograder.gradescope.emulate import emulate
+from autograder.otter_bridge import build_zips
+from autograder.spec import Assignment, load_assignment
+from autograder.template import strip_solutions
+
+GOALS = {"correct": 15.0, "loops": 120.0}
+
+
+def submissions(assignment: Assignment, folder: Path) -> dict[str, Path]:
+    """One upload folder per kind of submission."""
+    reference = assignment.reference.read_text(encoding="utf-8")
+    contents = {
+        "nothing": None,
+        "correct": reference,
+        "loops": strip_solutions(reference).replace("raise NotImplementedError", "while True:\n        pass"),
+    }
+    uploads = {}
+    for kind, text in contents.items():
+        upload = folder / kind
+        upload.mkdir()
+        if text is not None:
+            (upload / assignment.student_file).write_text(text, encoding="utf-8")
+        uploads[kind] = upload
+    return uploads
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of 'nothing' and 'correct' (median reported)")
+    args = parser.parse_args()
+    assignment = load_assignment("cnn")
+    with tempfile.TemporaryDirectory(prefix="gradescope-bench-") as tmp:
+        work = Path(tmp)
+        zip_path = build_zips(assignment, work / "dist")[0]
+        uploads = submissions(assignment, work)
+        emulate(zip_path, uploads["nothing"], work / "warm-up")  # installs the venv if needed; untimed
+        print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+        print(f"{'submission':<10} {'run_autograder (s)':>24} {'grading (s)':>12} {'score':>7}  goal")
+        for kind, upload in uploads.items():
+            runs = [emulate(zip_path, upload, work / f"{kind}-{i}") for i in range(1 if kind == "loops" else args.repeat)]
+            seconds = [run.seconds for run in runs]
+            last = runs[-1].results or {}
+            spread = f"{statistics.median(seconds):6.1f} ({min(seconds):.1f}-{max(seconds):.1f})"
+            goal = f"< {GOALS[kind]:g} s: {'met' if max(seconds) < GOALS[kind] else 'MISSED'}" if kind in GOALS else ""
+            print(f"{kind:<10} {spread:>24} {last.get('execution_time', float('nan')):12.1f} "
+                  f"{last.get('score', float('nan')):7g}  {goal}")
+        print(f"load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()
