@@ -202,15 +202,18 @@ def tests_by_name(document: dict) -> dict[str, tuple[str, float]]:
 
 def report(console: Console, batch: Run, otter: Run, scores: list[tuple[str, float, float, bool]]) -> None:
     table = Table(title="autograder grade vs otter run (no Docker), this machine")
-    for column in ("", "submissions", "wall s", "per minute", "latency median s", "latency p95 s", "peak RSS MB"):
+    for column in ("", "graded", "wall s", "per min", "latency median s", "p95 s", "peak RSS MB"):
         table.add_column(column, justify="right" if column else "left")
-    for name, run in (("autograder grade", batch), ("otter run, one at a time", otter)):
+    for name, run in (("autograder grade", batch), ("otter run", otter)):
         table.add_row(name, str(run.graded), f"{run.seconds:.0f}", f"{run.per_minute:.1f}",
                       f"{statistics.median(run.latencies):.1f}", f"{percentile(run.latencies, 95):.1f}",
                       f"{run.peak_rss_mb:.0f}")
     console.print(table)
-    console.print(f"throughput ratio: [bold]{batch.per_minute / otter.per_minute:.1f}×[/] "
-                  f"(goal: at least 10×); {os.cpu_count()} cores")
+    console.print("latency: grading one submission in its worker (autograder grade, while the other jobs run) or "
+                  "one whole `otter run` process; peak RSS: the process tree, sampled every "
+                  f"{SAMPLING_SECONDS:g} s")
+    console.print(f"throughput ratio: [bold]{batch.per_minute / otter.per_minute:.1f}×[/] (goal: at least 10×) on "
+                  f"{os.cpu_count()} cores, load average now {os.getloadavg()[0]:.1f}")
     agree = sum(same for *_, same in scores)
     console.print(f"same scores on every test: {agree} of {len(scores)}")
     for student, ours, theirs, same in scores:
