@@ -16,16 +16,19 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
 import pytest
 from rich.console import Console
 
 from autograder.batch import BatchSummary, grade_batch
 from autograder.results import SubmissionResult
-from autograder.spec import Assignment
+from autograder.spec import Assignment, project_root
 from tests.batch.helpers import (EXITS_AT_IMPORT, METADATA, SAMPLES, SCRIPT_IN_FEEDBACK, SYNTAX_ERROR, copy_tree,
                                  descendants, hostile_source, mtimes, snapshot, wait_until_gone, write_files)
 
 pytestmark = pytest.mark.slow
+
+RESULTS_SCHEMA = project_root() / "autograder" / "schemas" / "gradescope_results.schema.json"
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,13 @@ def test_csv_has_a_row_per_submission_and_points_per_question(graded):
     assert (graded.summary.found, graded.summary.graded, graded.summary.skipped) == (5, 5, 0)
 
 
-def test_each_results_json_is_the_results_to_gradescope_document(graded):
+def test_each_results_json_is_valid_and_the_results_to_gradescope_document(graded):
+    schema = jsonschema.Draft202012Validator(json.loads(RESULTS_SCHEMA.read_text()))
     for submission in ("alice", "hog", "mallory", "olivia", "zed"):
         document = json.loads((graded.out / "results" / f"{submission}.json").read_text())
         result = SubmissionResult.from_gradescope(document)
 
+        schema.validate(document)
         assert document == json.loads(json.dumps(result.to_gradescope()))
         assert {"score", "tests", "output", "execution_time"} <= set(document)
         assert document["score"] == pytest.approx(sum(t["score"] for t in document["tests"]), abs=0.01)
