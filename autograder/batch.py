@@ -49,6 +49,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -151,7 +152,7 @@ def _progress(console: Console, total: int) -> Iterator[Callable[[str], None]]:
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[last]}"))
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("grading", total=total, last="")
-        yield lambda done: progress.update(task, advance=1, last=f"last: {done}")
+        yield lambda done: progress.update(task, advance=1, last=f"last: {escape(done)}")  # ids are file names
 
 
 @contextlib.contextmanager

@@ -2,8 +2,9 @@
 
 Everything here reads ``SubmissionResult`` objects and writes text; nothing grades. All
 text a student controls (feedback quoting their values, what their code printed, file
-names) goes into the terminal as plain ``rich.text.Text`` (never markup) and into the
-HTML through jinja2's autoescaping (never ``|safe``).
+names) goes into the terminal as plain ``rich.text.Text`` (never markup) with its control
+characters replaced (no escape sequence reaches the TA's terminal), and into the HTML
+through jinja2's autoescaping (never ``|safe``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ TOP_FAILURES = 15
 TOP_SLOWEST = 10
 EXAMPLE_CHARS = 600
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
 SHOWN_NAMES = 4  # names of tests shown per group of identical failures
 
 
@@ -58,30 +60,35 @@ def print_result(result: SubmissionResult, console: Console | None = None) -> No
     console.print(Text(f"{result.assignment}: {_points(result.score, 2)} / {_points(result.max_score)}",
                        style=f"bold {style}"))
     if not result.graded:
-        console.print(Text(result.status, style="red"))
+        console.print(_text(result.status, "red"))
     for line in result.summary.splitlines():
         if line.startswith("Note: "):
-            console.print(Text(line, style="cyan"))
+            console.print(_text(line, "cyan"))
     console.print(_question_table(result))
     for tests in _failures_by_message(result) if result.graded else ():
         names = [t.name for t in tests[:SHOWN_NAMES]] + ([f"... and {len(tests) - SHOWN_NAMES} more"]
                                                           if len(tests) > SHOWN_NAMES else [])
-        body = Text("\n".join(names), style="bold")
-        body.append("\n" + (tests[0].output or "(no message)"), style="")
+        body = _text("\n".join(names), "bold")
+        body.append(_text("\n" + (tests[0].output or "(no message)")))
         for misconception in dict.fromkeys(m for t in tests for m in t.misconceptions):
-            body.append(f"\nmisconception: {misconception}", style="magenta")
+            body.append(_text(f"\nmisconception: {misconception}", "magenta"))
         title = f"{len(tests)} tests failed with this message" if len(tests) > 1 else None
         console.print(Panel(body, title=title, title_align="left", border_style="red"))
     if result.misconceptions():
         console.print(Text("Misconceptions found:", style="bold magenta"))
         for misconception in result.misconceptions():
-            console.print(Text(f"  - {misconception}"))
+            console.print(_text(f"  - {misconception}"))
     if result.student_output:
-        console.print(Panel(Text(result.student_output), title="What the code printed (truncated)",
+        console.print(Panel(_text(result.student_output), title="What the code printed (truncated)",
                             title_align="left", border_style="dim"))
     if result.staff_notes:
-        console.print(Panel(Group(*(Text(n) for n in result.staff_notes)), title="Notes for staff",
+        console.print(Panel(Group(*(_text(n) for n in result.staff_notes)), title="Notes for staff",
                             title_align="left", border_style="dim"))
+
+
+def _text(text: str, style: str = "") -> Text:
+    """``text`` shown as written: no markup, and control characters as U+FFFD."""
+    return Text(CONTROL.sub("\ufffd", text), style=style)
 
 
 def _failures_by_message(result: SubmissionResult) -> list[list[TestResult]]:
@@ -106,7 +113,7 @@ def _question_table(result: SubmissionResult) -> Table:
     for q in result.questions:
         style = "green" if q.score == q.max_score else "red" if q.score == 0 else "yellow"
         cells = [q.name, Text(f"{q.score:.2f}", style=style), _points(q.max_score), f"{q.passed}/{q.tests}"]
-        table.add_row(*cells, *([Text(", ".join(q.forbidden), style="red")] if forbidden else []))
+        table.add_row(*cells, *([_text(", ".join(q.forbidden), "red")] if forbidden else []))
     return table
 
 

@@ -96,14 +96,14 @@ def test_histogram_puts_full_marks_in_the_last_bin():
 def test_print_result_shows_questions_failures_misconceptions_and_notes():
     console = Console(record=True, width=120)
 
-    print_result(result((1, 3), (1, 1), output="got [bold]5[/bold]", misconception="adds instead of doubling"),
+    print_result(result((1, 3), (1, 1), output="got [bold]5[/bold]\x1b[2J", misconception="adds instead of doubling"),
                  console)
 
     text = console.export_text()
     assert "toy: 3.33 / 6" in text
     assert re.search(r"double\s+│\s+1\.33\s+│\s+4\s+│\s+1/3", text)
     assert "2 tests failed with this message" in text and "double: test 1" in text
-    assert "got [bold]5[/bold]" in text  # student text is shown as written, not as markup
+    assert "got [bold]5[/bold]\ufffd[2J" in text  # as written: not markup, no escape sequence
     assert "misconception: adds instead of doubling" in text
     assert "Note: graded hw.py as toy.py" in text
 
