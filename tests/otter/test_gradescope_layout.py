@@ -57,15 +57,6 @@ def _as_json(document: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(document))
 
 
-def _without_timing(value: Any) -> Any:
-    """A results.json without the fields that measure time (they differ from run to run)."""
-    if isinstance(value, dict):
-        return {k: _without_timing(v) for k, v in value.items() if k not in ("execution_time", "seconds")}
-    if isinstance(value, list):
-        return [_without_timing(v) for v in value]
-    return value
-
-
 @pytest.fixture(scope="module")
 def buggy_upload(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _folder(tmp_path_factory.mktemp("buggy"), {"cnn.py": BUGGY.read_bytes()})
@@ -81,6 +72,7 @@ def correct(gradescope: Gradescope, tmp_path_factory: pytest.TempPathFactory) ->
     return gradescope(_folder(tmp_path_factory.mktemp("correct"), {"cnn.py": SOLUTION.read_bytes()}))
 
 
+@pytest.mark.xdist_group("gradescope-correct")  # shares one emulated run
 def test_correct_submission_gets_full_marks_in_a_valid_results_json(
         correct: EmulatedRun, results_schema: jsonschema.Draft202012Validator) -> None:
     document = _graded(correct, results_schema)
@@ -89,10 +81,12 @@ def test_correct_submission_gets_full_marks_in_a_valid_results_json(
     assert sum(t["max_score"] for t in document["tests"]) == pytest.approx(100, abs=1e-9)
 
 
+@pytest.mark.xdist_group("gradescope-correct")  # shares one emulated run
 def test_grading_fits_in_gradescopes_default_memory(correct: EmulatedRun) -> None:
     assert 0 < correct.peak_rss_mb < GRADESCOPE_MEMORY_MB
 
 
+@pytest.mark.xdist_group("gradescope-buggy")  # shares one emulated run
 def test_public_tests_are_visible_and_hidden_ones_follow_the_config(
         buggy: EmulatedRun, results_schema: jsonschema.Draft202012Validator, assignment: Assignment) -> None:
     tests = _graded(buggy, results_schema)["tests"]
@@ -102,6 +96,7 @@ def test_public_tests_are_visible_and_hidden_ones_follow_the_config(
     assert hidden == {assignment.hidden_visibility} == {"after_published"}
 
 
+@pytest.mark.xdist_group("gradescope-buggy")  # shares one emulated run
 def test_status_is_honest_when_only_hidden_tests_fail(
         buggy: EmulatedRun, results_schema: jsonschema.Draft202012Validator) -> None:
     tests = _graded(buggy, results_schema)["tests"]
@@ -110,6 +105,7 @@ def test_status_is_honest_when_only_hidden_tests_fail(
     assert not any(t["name"] == "Public Tests" or "All test cases passed" in t.get("output", "") for t in tests)
 
 
+@pytest.mark.xdist_group("gradescope-buggy")  # shares one emulated run
 def test_summary_gives_the_score_by_question_and_the_misconceptions(
         buggy: EmulatedRun, results_schema: jsonschema.Draft202012Validator, assignment: Assignment) -> None:
     output = _graded(buggy, results_schema)["output"]
@@ -118,17 +114,31 @@ def test_summary_gives_the_score_by_question_and_the_misconceptions(
     assert f"Misconceptions found:\n  - {BUGGY_MISCONCEPTION}" in output
 
 
-def test_zip_and_local_grading_agree_per_question(buggy: EmulatedRun, buggy_upload: Path,
+@pytest.fixture(scope="module")
+def local_buggy(buggy_upload: Path, assignment: Assignment) -> dict[str, Any]:
+    """The same upload graded in this process (``grade_submission``), as read from a file."""
+    return _as_json(grade_submission(assignment, buggy_upload).to_gradescope())
+
+
+@pytest.mark.xdist_group("gradescope-buggy")  # shares one emulated run
+def test_zip_and_local_grading_agree_per_question(buggy: EmulatedRun, local_buggy: dict[str, Any],
                                                   assignment: Assignment) -> None:
-    local = grade_submission(assignment, buggy_upload).to_gradescope()
-    assert question_scores(buggy.results) == pytest.approx(question_scores(local))
-    assert {q for q, s in question_scores(local).items() if s < assignment.points_for(q) - 1e-6} == BUGGY_LOSES
+    assert question_scores(buggy.results) == pytest.approx(question_scores(local_buggy))
+    lost = {q for q, s in question_scores(local_buggy).items() if s < assignment.points_for(q) - 1e-6}
+    assert lost == BUGGY_LOSES
 
 
-def test_results_json_is_exactly_the_engines_document(buggy: EmulatedRun, buggy_upload: Path,
-                                                      assignment: Assignment) -> None:
-    local = _as_json(grade_submission(assignment, buggy_upload).to_gradescope())
-    assert _without_timing(buggy.results) == _without_timing(local)
+@pytest.mark.xdist_group("gradescope-buggy")  # shares one emulated run
+def test_zip_and_local_grading_agree_on_every_test(buggy: EmulatedRun, local_buggy: dict[str, Any]) -> None:
+    def outcomes(document: dict[str, Any]) -> list[tuple]:
+        return [(t["name"], t["status"], t["score"], t["max_score"], t["visibility"]) for t in document["tests"]]
+
+    assert outcomes(buggy.results) == outcomes(local_buggy)
+
+
+@pytest.mark.xdist_group("gradescope-buggy")  # shares one emulated run
+def test_results_json_is_exactly_the_engines_document(buggy: EmulatedRun) -> None:
+    """Nothing of otter's in it: it is ``to_gradescope()`` of the result it records."""
     assert _as_json(SubmissionResult.from_gradescope(buggy.results).to_gradescope()) == buggy.results
 
 

@@ -35,6 +35,7 @@ def test_correct_submission_passes_every_test_for_full_marks(otter_run: Callable
     assert sum(t["max_score"] for t in document["tests"]) == pytest.approx(100)
 
 
+@pytest.mark.xdist_group("otter-run-buggy")  # shares one otter run
 def test_buggy_submission_loses_exactly_its_questions(buggy: dict) -> None:
     scores = question_scores(buggy)
     maxima = {q: sum(t["max_score"] for t in buggy["tests"] if t["tags"][0] == q) for q in scores}
@@ -42,6 +43,7 @@ def test_buggy_submission_loses_exactly_its_questions(buggy: dict) -> None:
     assert buggy["score"] == pytest.approx(sum(scores.values()), abs=1e-3)  # tests are rounded to 4 places
 
 
+@pytest.mark.xdist_group("otter-run-buggy")  # shares one otter run
 def test_buggy_submission_gets_feedback_on_each_failed_test(buggy: dict) -> None:
     failed = [t for t in buggy["tests"] if t["status"] == "failed"]
     assert failed and all(t["score"] == 0 and t["output"].strip() for t in failed)
@@ -49,6 +51,7 @@ def test_buggy_submission_gets_feedback_on_each_failed_test(buggy: dict) -> None
     assert f"- {BUGGY_MISCONCEPTION}" in buggy["output"]
 
 
+@pytest.mark.xdist_group("otter-run-buggy")  # shares one otter run
 def test_one_gradescope_test_per_pytest_test_not_per_file(buggy: dict) -> None:
     names = [t["name"] for t in buggy["tests"]]
     assert len(names) == len(set(names)) > 20
