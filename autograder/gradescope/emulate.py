@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -114,37 +115,44 @@ def inside(job: dict[str, Any]) -> None:
 
 
 def _run_measured(script: Path, log: BinaryIO, timeout: float) -> dict[str, Any]:
-    """Run ``script`` as Gradescope would; its wall clock, exit status and peak memory."""
+    """Run ``script`` as Gradescope would; its wall clock, exit status and peak memory.
+    Past ``timeout`` everything it started is killed, as Gradescope stops the container."""
     started = time.monotonic()
     process = subprocess.Popen([str(script)], cwd=AUTOGRADER, stdout=log, stderr=subprocess.STDOUT,
                                env={"PATH": SYSTEM_PATH, "HOME": "/root", "LANG": "C.UTF-8"})
     peak = 0.0
     while process.poll() is None and time.monotonic() - started < timeout:
-        peak = max(peak, tree_rss_mb(process.pid))
+        peak = max(peak, _rss_mb(_tree(process.pid)))
         time.sleep(RSS_SAMPLE_SECONDS)
-    if process.poll() is None:
-        process.kill()
+    timed_out = process.poll() is None
+    for pid in _tree(process.pid) if timed_out else ():
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
     returncode = process.wait()
-    timed_out = time.monotonic() - started >= timeout
     return {"seconds": time.monotonic() - started, "returncode": None if timed_out else returncode,
             "peak_rss_mb": peak}
 
 
-def tree_rss_mb(root: int) -> float:
-    """Resident memory of ``root`` and all its descendants, in MB, from /proc (pages
-    shared between processes count once per process: an upper bound)."""
+def _tree(root: int) -> list[int]:
+    """``root`` and every live descendant of it, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
-        try:
-            stat = Path(f"/proc/{entry.name}/stat").read_text() if entry.name.isdigit() else ""
-        except OSError:
-            continue
-        if stat:
-            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
-    pages, todo = 0, [root]
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = Path(f"/proc/{entry.name}/stat").read_text()
+                children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    found, todo = [], [root]
     while todo:
-        pid = todo.pop()
-        todo += children.get(pid, [])
+        found.append(todo.pop())
+        todo += children.get(found[-1], [])
+    return found
+
+
+def _rss_mb(pids: list[int]) -> float:
+    """Resident memory of ``pids`` in MB (pages shared between processes count once per
+    process: an upper bound)."""
+    pages = 0
+    for pid in pids:
         with contextlib.suppress(OSError):
             pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
