@@ -44,14 +44,15 @@ def main(autograder_dir: str | Path = GRADESCOPE_DIR) -> int:
     root = Path(autograder_dir)
     results = root / "results" / "results.json"
     results.unlink(missing_ok=True)
-    failure = "otter finished without writing results.json"
-    config = plugin_config(json.loads((root / "source" / OTTER_CONFIG).read_text(encoding="utf-8")))
-    with tempfile.TemporaryDirectory(prefix="otter-stage-") as stage:
-        try:
+    config: dict = {}
+    try:
+        config = plugin_config(json.loads((root / "source" / OTTER_CONFIG).read_text(encoding="utf-8")))
+        with tempfile.TemporaryDirectory(prefix="otter-stage-") as stage:
             make_stage(root, Path(stage))
             run_otter(stage, plugins=[{PLUGIN_NAME: {**config, "submission": str(root / "submission")}}])
-        except Exception:  # noqa: BLE001 -- any failure of otter's: the fallback below reports it
-            failure = traceback.format_exc()
+        failure = "otter finished without writing results.json"
+    except Exception:  # noqa: BLE001 -- any failure of otter's or ours: the fallback below reports it
+        failure = traceback.format_exc()
     if not _holds_our_result(results):
         write_json_atomic(results, _fallback(root / "source", config, failure).to_gradescope())
     return 0
