@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import importlib.util
 import io
+import os
 import sys
 import tempfile
 import time
@@ -22,8 +23,9 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
+import hypothesis.configuration as hypothesis_configuration
 import pytest
 
 from autograder.errors import GraderFault, SubmissionError
@@ -34,6 +36,7 @@ from autograder.spec import Assignment, project_root, suite_fingerprint
 from autograder.student import Caller, StudentFunctions
 from autograder.submissions import prepare_submission
 
+AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 GRADER_FAILED = "the autograder failed on this submission; course staff have been told (not your fault)"
 
 SandboxFactory = Callable[..., contextlib.AbstractContextManager[Caller]]
@@ -138,10 +141,31 @@ def _run_pytest(assignment: Assignment, plugin: GradingPlugin) -> None:
         "-q",
     ]
     _forget_suite_modules(assignment)
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    with _isolated_pytest(), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         code = pytest.main(args, plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderFault(f"pytest stopped with exit code {int(code)} while grading")
+
+
+@contextlib.contextmanager
+def _isolated_pytest() -> Iterator[None]:
+    """Grade the same whatever is installed or wherever the command runs.
+
+    No pytest plugin is auto-loaded (pytest-randomly would reorder tests, pytest-benchmark
+    would print), and hypothesis keeps its files in a temporary folder, not in the
+    folder the TA runs the command from (it stays there for this process: hypothesis
+    offers no way to read the old setting back).
+    """
+    saved_autoload = os.environ.get(AUTOLOAD)
+    os.environ[AUTOLOAD] = "1"
+    hypothesis_configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "autograder-hypothesis")
+    try:
+        yield
+    finally:
+        if saved_autoload is None:
+            os.environ.pop(AUTOLOAD, None)
+        else:
+            os.environ[AUTOLOAD] = saved_autoload
 
 
 def _forget_suite_modules(assignment: Assignment) -> None:
