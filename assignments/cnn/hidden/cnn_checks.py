@@ -1,21 +1,28 @@
 """What the hidden CNN tests share: input strategies, known misconceptions, and one check
 per graded function.
 
-Each ``check_<function>`` makes one call on the student and on the reference, computes the
-answers of the misconceptions that apply to that call (the reference on transformed
-inputs), and hands all of it to the generic checks of ``autograder.checks``.
+Each ``check_<function>`` makes one call on the student and on the reference and hands both
+to the generic checks of ``autograder.checks``; only when the answer is wrong does it
+compute the answers of the misconceptions that apply to that call (the reference on
+transformed inputs), so that a right answer costs one reference call.
+
+The ``EXAMPLE_*`` arrays are the small inputs of the suites' explicit examples
+(``@example``): hypothesis runs them before it generates anything, and a test that fails on
+one stops there, with that readable input in its feedback, without generating or shrinking.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
 from hypothesis import strategies as st
 
 from autograder.checks import Call, Misconception, expect_array, expect_int, expect_int_tuple
+from autograder.feedback import Feedback
 
 IntOrPair = int | tuple[int, int]
 
@@ -84,21 +91,30 @@ def as_pair(value: IntOrPair) -> tuple[int, int]:
 # Strategies -------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=None)
 def grids(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    """Float arrays of ``shape`` with moderate values, negative ones included."""
+    """Float arrays of ``shape`` with moderate values, negative ones included.
+
+    Cached: composite strategies draw shapes first, and a strategy built once per shape
+    is validated once, not at every draw.
+    """
     return hnp.arrays(np.float64, shape, elements=ELEMENTS)
 
 
+@lru_cache(maxsize=None)
 def int_or_pair(low: int, high: int) -> st.SearchStrategy[IntOrPair]:
     """An int in [low, high], or a pair of them (shrinks to the int)."""
     values = st.integers(low, high)
     return st.one_of(values, st.tuples(values, values))
 
 
+CHANNEL_AXES = st.one_of(st.just(()), st.tuples(st.integers(1, MAX_CHANNELS)))  # none, or (C,)
+
+
 @st.composite
 def images_or_stacks(draw: st.DrawFn) -> np.ndarray:
     """A 2-D image (H, W) or a 3-D stack of maps (C, H, W)."""
-    channels = draw(st.one_of(st.just(()), st.tuples(st.integers(1, MAX_CHANNELS))))
+    channels = draw(CHANNEL_AXES)
     return draw(grids((*channels, draw(st.integers(1, MAX_SIDE)), draw(st.integers(1, MAX_SIDE)))))
 
 
@@ -142,10 +158,26 @@ def pool2d_inputs(
 ) -> tuple[np.ndarray, IntOrPair, IntOrPair | None, str]:
     """(x, size, stride, mode); x is 2-D or 3-D and the window fits in it."""
     x = draw(images_or_stacks())
-    h, w = x.shape[-2:]
-    size = draw(st.one_of(st.integers(1, min(h, w)), st.tuples(st.integers(1, h), st.integers(1, w))))
+    size = draw(_pool_sizes(*x.shape[-2:]))
     stride = None if default_stride else draw(int_or_pair(1, MAX_STRIDE))
-    return x, size, stride, draw(st.sampled_from(modes))
+    return x, size, stride, draw(_modes(modes))
+
+
+@lru_cache(maxsize=None)
+def _pool_sizes(h: int, w: int) -> st.SearchStrategy[IntOrPair]:
+    """A pooling window that fits in h×w: an int, or a pair (Ph, Pw)."""
+    return st.one_of(st.integers(1, min(h, w)), _pairs(h, w))
+
+
+@lru_cache(maxsize=None)
+def _pairs(h: int, w: int) -> st.SearchStrategy[tuple[int, int]]:
+    """(a, b) with 1 <= a <= h and 1 <= b <= w."""
+    return st.tuples(st.integers(1, h), st.integers(1, w))
+
+
+@lru_cache(maxsize=None)
+def _modes(modes: tuple[str, ...]) -> st.SearchStrategy[str]:
+    return st.sampled_from(modes)
 
 
 @st.composite
@@ -155,10 +187,47 @@ def conv_layer_inputs(draw: st.DrawFn) -> dict[str, Any]:
     (sh, sw), (ph, pw) = as_pair(stride), as_pair(padding)
     h_out = (x.shape[1] + 2 * ph - kernels.shape[2]) // sh + 1
     w_out = (x.shape[2] + 2 * pw - kernels.shape[3]) // sw + 1
-    pool_size = draw(st.tuples(st.integers(1, h_out), st.integers(1, w_out)))
+    pool_size = draw(_pairs(h_out, w_out))
     pool_stride = draw(st.one_of(st.none(), int_or_pair(1, MAX_STRIDE)))
     return dict(x=x, kernels=kernels, biases=biases, stride=stride, padding=padding, pool_size=pool_size,
-                pool_stride=pool_stride, pool_mode=draw(st.sampled_from(POOL_MODES)))
+                pool_stride=pool_stride, pool_mode=draw(_modes(POOL_MODES)))
+
+
+# Explicit examples ------------------------------------------------------------------
+# Small inputs for the suites' @example(...) cases, each in the domain of its test's
+# strategy: asymmetric and non-square, negative values, a few halves (so that integer
+# arithmetic shows), and a corner whose values are all negative.
+
+
+def _example(rows: list) -> np.ndarray:
+    """A read-only float array: examples are shared by tests and must never change."""
+    array = np.array(rows, dtype=np.float64)
+    array.flags.writeable = False
+    return array
+
+
+EXAMPLE_IMAGE = _example([[3, -1, 4, 1.5, -5, 9],
+                          [2, -6, 5, 3, -5, 8],
+                          [9, -7, 9, 3, 2, -3.5],
+                          [8, -4, 6, 2, 6, -4]])  # 4×6
+EXAMPLE_KERNEL = _example([[1, -2, 0.5],
+                           [3, 1, -1]])  # 2×3, no symmetry: a flip or a transpose shows
+EXAMPLE_SMALL = _example([[1.5, -2, 3],
+                          [4, -5, 6.5]])  # 2×3
+EXAMPLE_POOL = _example([[1, -3, 4, 1.5, -5],
+                         [9, 2, -6, 5, 3],
+                         [-5, -8, 9, -7, 9],
+                         [-3, -2.5, -1, 8, 4]])  # 4×5, its bottom-left 2×2 window all negative
+EXAMPLE_STACK = _example([[[2, -1, 3, 0.5, -4],
+                           [1, 5, -2, 3, 2],
+                           [-3, 2, 4, -1, 6]],
+                          [[-2, 4, 1, -3, 2],
+                           [3, -1.5, 2, 5, -4],
+                           [1, 3, -2, 2, 1]]])  # 2×3×5: D_in = 2
+EXAMPLE_KERNELS = _example([[[[1, -1, 2], [0.5, 2, -1]], [[-1, 2, 0], [1, -0.5, 1]]],
+                            [[[2, 0, -1], [1, 1, 0.5]], [[0, -2, 1], [2, 1, -1]]],
+                            [[[-1, 1, 1], [2, -1, 0]], [[1, 0.5, -2], [-1, 2, 1]]]])  # 3×2×2×3: N_k = 3
+EXAMPLE_BIASES = _example([0.5, -1.5, 2])  # one per kernel, all different
 
 
 # Checks -----------------------------------------------------------------------------
@@ -168,20 +237,25 @@ def check_zero_pad(student: Any, reference: ModuleType, x: np.ndarray, pad: IntO
     """zero_pad(x, pad) equals the reference, with x's dtype."""
     call = Call.of(reference.zero_pad, x, pad)
     expected = call.run(reference)
-    ph, pw = as_pair(pad)
-    height, width = expected.shape[-2:]
-    one_sided = [known(ONE_SIDED_PADDING, expected[..., ph:, pw:]),
-                 known(ONE_SIDED_PADDING, expected[..., : height - ph, : width - pw])]
-    expect_array(call.run(student), expected, call=call, dtype_kind=None, misconceptions=one_sided)
+
+    def misconceptions() -> list[Misconception]:
+        ph, pw = as_pair(pad)
+        height, width = expected.shape[-2:]
+        return [known(ONE_SIDED_PADDING, expected[..., ph:, pw:]),
+                known(ONE_SIDED_PADDING, expected[..., : height - ph, : width - pw])]
+
+    _expect_array(call.run(student), expected, call, None, misconceptions)
 
 
 def check_cross_correlate2d(student: Any, reference: ModuleType, image: np.ndarray, kernel: np.ndarray) -> None:
     """cross_correlate2d(image, kernel) equals the reference, as floats."""
     call = Call.of(reference.cross_correlate2d, image, kernel)
     expected = call.run(reference)
-    misconceptions = [known(FLIPPED_KERNEL, reference.cross_correlate2d(image, _flipped(kernel))),
-                      *_one_short(expected)]
-    expect_array(call.run(student), expected, call=call, dtype_kind="f", misconceptions=misconceptions)
+
+    def misconceptions() -> list[Misconception]:
+        return [known(FLIPPED_KERNEL, reference.cross_correlate2d(image, _flipped(kernel))), *_one_short(expected)]
+
+    _expect_array(call.run(student), expected, call, "f", misconceptions)
 
 
 def check_conv2d(
@@ -195,14 +269,17 @@ def check_conv2d(
     """conv2d(image, kernel, stride=stride, padding=padding) equals the reference."""
     call = Call.of(reference.conv2d, image, kernel, stride=stride, padding=padding)
     expected = call.run(reference)
-    misconceptions = [
-        known(FLIPPED_KERNEL, reference.conv2d(image, _flipped(kernel), stride=stride, padding=padding)),
-        *(known(ONE_SIDED_PADDING, reference.conv2d(padded, kernel, stride=stride))
-          for padded in _padded_one_side(reference, np.asarray(image), padding, np.shape(kernel))),
-        *_one_short(expected),
-        known(STRIDE_NOT_AT_START, _stride_one(reference.conv2d(image, kernel, padding=padding), expected)),
-    ]
-    expect_array(call.run(student), expected, call=call, dtype_kind="iuf", misconceptions=misconceptions)
+
+    def misconceptions() -> list[Misconception]:
+        return [
+            known(FLIPPED_KERNEL, reference.conv2d(image, _flipped(kernel), stride=stride, padding=padding)),
+            *(known(ONE_SIDED_PADDING, reference.conv2d(padded, kernel, stride=stride))
+              for padded in _padded_one_side(reference, np.asarray(image), padding, np.shape(kernel))),
+            *_one_short(expected),
+            known(STRIDE_NOT_AT_START, _stride_one(reference.conv2d(image, kernel, padding=padding), expected)),
+        ]
+
+    _expect_array(call.run(student), expected, call, "iuf", misconceptions)
 
 
 def check_conv_stage(
@@ -217,18 +294,11 @@ def check_conv_stage(
     """conv_stage(x, kernels, biases, stride=stride, padding=padding) equals the reference."""
     call = Call.of(reference.conv_stage, x, kernels, biases, stride=stride, padding=padding)
     expected = call.run(reference)
-    biases = np.asarray(biases, dtype=float)
-    one_bias, bias_per_channel = np.full_like(biases, biases[0]), biases * np.shape(x)[0]
-    misconceptions = [
-        known(FLIPPED_KERNEL, reference.conv_stage(x, _flipped(kernels), biases, stride=stride, padding=padding)),
-        *(known(ONE_SIDED_PADDING, reference.conv_stage(padded, kernels, biases, stride=stride))
-          for padded in _padded_one_side(reference, np.asarray(x), padding, np.shape(kernels))),
-        *_one_short(expected),
-        known(STRIDE_NOT_AT_START, _stride_one(reference.conv_stage(x, kernels, biases, padding=padding), expected)),
-        known(ONE_BIAS_FOR_ALL, reference.conv_stage(x, kernels, one_bias, stride=stride, padding=padding)),
-        known(BIAS_PER_CHANNEL, reference.conv_stage(x, kernels, bias_per_channel, stride=stride, padding=padding)),
-    ]
-    expect_array(call.run(student), expected, call=call, dtype_kind="iuf", misconceptions=misconceptions)
+
+    def misconceptions() -> list[Misconception]:
+        return _conv_stage_answers(reference, x, kernels, biases, stride, padding, expected)
+
+    _expect_array(call.run(student), expected, call, "iuf", misconceptions)
 
 
 def check_pool2d(
@@ -242,15 +312,14 @@ def check_pool2d(
     """pool2d(x, size, stride=stride, mode=mode) equals the reference."""
     call = Call.of(reference.pool2d, x, size, stride=stride, mode=mode)
     expected = call.run(reference)
-    misconceptions = []
-    if stride is None:
-        misconceptions.append(known(POOL_STRIDE_ONE, reference.pool2d(x, size, stride=1, mode=mode)))
-    if mode == "avg":
-        ph, pw = as_pair(size)
-        misconceptions += [known(AVG_WRONG_COUNT, expected * (ph * pw) / count) for count in (1, ph, pw)]
-    if mode == "l2":
-        misconceptions.append(known(L2_WITHOUT_SQRT, expected**2))
-    expect_array(call.run(student), expected, call=call, dtype_kind="iuf", misconceptions=misconceptions)
+
+    def misconceptions() -> list[Misconception]:
+        answers = []
+        if stride is None:
+            answers.append(known(POOL_STRIDE_ONE, reference.pool2d(x, size, stride=1, mode=mode)))
+        return answers + _pooling_answers(expected, size, mode)
+
+    _expect_array(call.run(student), expected, call, "iuf", misconceptions)
 
 
 def check_relu(student: Any, reference: ModuleType, x: np.ndarray) -> None:
@@ -261,20 +330,32 @@ def check_relu(student: Any, reference: ModuleType, x: np.ndarray) -> None:
 
 def check_conv_layer(student: Any, reference: ModuleType, **arguments: Any) -> None:
     """conv_layer(**arguments) equals the reference."""
+    arguments = dict(arguments)  # an explicit example's dict is shared by every run: never change it
     x, kernels, biases = arguments.pop("x"), arguments.pop("kernels"), arguments.pop("biases")
     call = Call.of(reference.conv_layer, x, kernels, biases, **arguments)
     expected = call.run(reference)
-    biases = np.asarray(biases, dtype=float)
-    misconceptions = [
-        known(FLIPPED_KERNEL, reference.conv_layer(x, _flipped(kernels), biases, **arguments)),
-        known(ONE_BIAS_FOR_ALL, reference.conv_layer(x, kernels, np.full_like(biases, biases[0]), **arguments)),
-    ]
-    if arguments.get("pool_stride") is None:
-        misconceptions.append(known(POOL_STRIDE_ONE, reference.conv_layer(x, kernels, biases,
-                                                                           **{**arguments, "pool_stride": 1})))
-    if arguments.get("pool_mode") == "l2":
-        misconceptions.append(known(L2_WITHOUT_SQRT, expected**2))
-    expect_array(call.run(student), expected, call=call, dtype_kind="iuf", misconceptions=misconceptions)
+
+    def misconceptions() -> list[Misconception]:
+        """A mistake in the convolution stage, carried through ReLU and pooling, or in the pooling."""
+        given = call.parameters  # every argument, defaults included
+        stride, padding, pool_size, pool_stride, pool_mode = (
+            given[name] for name in ("stride", "padding", "pool_size", "pool_stride", "pool_mode"))
+
+        def layer(stage: np.ndarray, stride: IntOrPair | None = pool_stride) -> np.ndarray | None:
+            try:  # a wrong stage may be too small for the pooling window
+                return reference.pool2d(reference.relu(stage), pool_size, stride=stride, mode=pool_mode)
+            except ValueError:
+                return None
+
+        stage = reference.conv_stage(x, kernels, biases, stride=stride, padding=padding)
+        answers = [known(m.name, layer(m.answer)) for m in
+                   _conv_stage_answers(reference, x, kernels, biases, stride, padding, stage)]
+        if pool_stride is None:
+            answers.append(known(POOL_STRIDE_ONE, layer(stage, stride=1)))
+        answers += _pooling_answers(expected, pool_size, pool_mode)
+        return [m for m in answers if m.answer is not None]
+
+    _expect_array(call.run(student), expected, call, "iuf", misconceptions)
 
 
 def check_conv_output_size(student: Any, reference: ModuleType, n: int, f: int, padding: int = 0,
@@ -282,10 +363,14 @@ def check_conv_output_size(student: Any, reference: ModuleType, n: int, f: int, 
     """conv_output_size(n, f, padding=padding, stride=stride) equals the reference, as an int."""
     call = Call.of(reference.conv_output_size, n, f, padding=padding, stride=stride)
     expected = call.run(reference)
-    misconceptions = [known(ONE_SHORT, expected - 1), known(STRIDE_IGNORED, n + 2 * padding - f + 1)]
-    if f <= n + padding:
-        misconceptions.append(known(ONE_SIDED_PADDING, reference.conv_output_size(n + padding, f, stride=stride)))
-    expect_int(call.run(student), expected, call=call, misconceptions=misconceptions)
+
+    def misconceptions() -> list[Misconception]:
+        answers = [known(ONE_SHORT, expected - 1), known(STRIDE_IGNORED, n + 2 * padding - f + 1)]
+        if f <= n + padding:
+            answers.append(known(ONE_SIDED_PADDING, reference.conv_output_size(n + padding, f, stride=stride)))
+        return answers
+
+    _expect_lazily(expect_int, call.run(student), expected, call, misconceptions)
 
 
 def check_conv_param_count(student: Any, reference: ModuleType, d_in: int, f: int, n_k: int,
@@ -293,11 +378,15 @@ def check_conv_param_count(student: Any, reference: ModuleType, d_in: int, f: in
     """conv_param_count(d_in, f, n_k, bias=bias) equals the reference, as an int."""
     call = Call.of(reference.conv_param_count, d_in, f, n_k, bias=bias)
     expected = call.run(reference)
-    misconceptions = [known(DEPTH_NOT_COUNTED, reference.conv_param_count(1, f, n_k, bias=bias))]
-    if bias:
-        weights = reference.conv_param_count(d_in, f, n_k, bias=False)
-        misconceptions += [known(BIAS_NOT_COUNTED, weights), known(ONE_BIAS_FOR_ALL, weights + 1)]
-    expect_int(call.run(student), expected, call=call, misconceptions=misconceptions)
+
+    def misconceptions() -> list[Misconception]:
+        answers = [known(DEPTH_NOT_COUNTED, reference.conv_param_count(1, f, n_k, bias=bias))]
+        if bias:
+            weights = reference.conv_param_count(d_in, f, n_k, bias=False)
+            answers += [known(BIAS_NOT_COUNTED, weights), known(ONE_BIAS_FOR_ALL, weights + 1)]
+        return answers
+
+    _expect_lazily(expect_int, call.run(student), expected, call, misconceptions)
 
 
 def check_conv_output_shape(student: Any, reference: ModuleType, input_shape: tuple[int, int, int], n_k: int,
@@ -305,10 +394,33 @@ def check_conv_output_shape(student: Any, reference: ModuleType, input_shape: tu
     """conv_output_shape(input_shape, n_k, f, padding=padding, stride=stride) equals the reference."""
     call = Call.of(reference.conv_output_shape, input_shape, n_k, f, padding=padding, stride=stride)
     expected = call.run(reference)
-    depth, height, width = expected
-    misconceptions = [known(ONE_SHORT, (depth, height - 1, width - 1)),
-                      known(DEPTH_FROM_INPUT, (input_shape[0], height, width))]
-    expect_int_tuple(call.run(student), expected, call=call, misconceptions=misconceptions)
+
+    def misconceptions() -> list[Misconception]:
+        depth, height, width = expected
+        return [known(ONE_SHORT, (depth, height - 1, width - 1)),
+                known(DEPTH_FROM_INPUT, (input_shape[0], height, width))]
+
+    _expect_lazily(expect_int_tuple, call.run(student), expected, call, misconceptions)
+
+
+def _expect_array(got: Any, expected: np.ndarray, call: Call, dtype_kind: str | None,
+                  misconceptions: Callable[[], Sequence[Misconception]]) -> None:
+    """``expect_array``, computing the misconceptions' answers only if the answer is wrong."""
+    _expect_lazily(expect_array, got, expected, call, misconceptions, dtype_kind=dtype_kind)
+
+
+def _expect_lazily(expect: Callable[..., None], got: Any, expected: Any, call: Call,
+                   misconceptions: Callable[[], Sequence[Misconception]], **options: Any) -> None:
+    """Check ``got`` with ``expect``; on failure, check it again with the misconceptions' answers.
+
+    A right answer (the common case, over many generated examples) then costs no extra
+    reference call; a wrong one fails with the same message as if they had been given.
+    """
+    try:
+        expect(got, expected, call=call, **options)
+    except Feedback:
+        expect(got, expected, call=call, misconceptions=misconceptions(), **options)
+        raise
 
 
 # Misconception answers --------------------------------------------------------------
@@ -339,3 +451,29 @@ def _padded_one_side(
 def _stride_one(stride_one: np.ndarray, expected: np.ndarray) -> np.ndarray:
     """The stride-1 answer cut to the right output size: windows at i, not at i·S."""
     return stride_one[..., : expected.shape[-2], : expected.shape[-1]]
+
+
+def _conv_stage_answers(reference: ModuleType, x: Any, kernels: Any, biases: Any, stride: IntOrPair,
+                        padding: IntOrPair, expected: np.ndarray) -> list[Misconception]:
+    """What conv_stage returns with each known mistake, for this call."""
+    biases = np.asarray(biases, dtype=float)
+    one_bias, bias_per_channel = np.full_like(biases, biases[0]), biases * np.shape(x)[0]
+    return [
+        known(FLIPPED_KERNEL, reference.conv_stage(x, _flipped(kernels), biases, stride=stride, padding=padding)),
+        *(known(ONE_SIDED_PADDING, reference.conv_stage(padded, kernels, biases, stride=stride))
+          for padded in _padded_one_side(reference, np.asarray(x), padding, np.shape(kernels))),
+        *_one_short(expected),
+        known(STRIDE_NOT_AT_START, _stride_one(reference.conv_stage(x, kernels, biases, padding=padding), expected)),
+        known(ONE_BIAS_FOR_ALL, reference.conv_stage(x, kernels, one_bias, stride=stride, padding=padding)),
+        known(BIAS_PER_CHANNEL, reference.conv_stage(x, kernels, bias_per_channel, stride=stride, padding=padding)),
+    ]
+
+
+def _pooling_answers(expected: np.ndarray, size: IntOrPair, mode: str) -> list[Misconception]:
+    """What pooling returns with a wrong average count or without the L2 square root."""
+    if mode == "avg":
+        ph, pw = as_pair(size)
+        return [known(AVG_WRONG_COUNT, expected * (ph * pw) / count) for count in (1, ph, pw)]
+    if mode == "l2":
+        return [known(L2_WITHOUT_SQRT, expected**2)]
+    return []

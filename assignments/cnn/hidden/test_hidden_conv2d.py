@@ -2,38 +2,45 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
-from cnn_checks import MAX_PADDING, MAX_STRIDE, check_conv2d, conv2d_inputs
+from cnn_checks import EXAMPLE_IMAGE, EXAMPLE_KERNEL, MAX_PADDING, MAX_STRIDE, check_conv2d, conv2d_inputs
 
 
 @pytest.mark.question("conv2d")
-@settings(max_examples=30)
+@settings(max_examples=10)
 @given(case=conv2d_inputs())
+@example(case=(EXAMPLE_IMAGE, EXAMPLE_KERNEL, 1, 0))
 def test_conv2d_with_stride_one_and_no_padding(student, reference, case):
     """conv2d with the default stride and padding matches the reference on generated inputs"""
     check_conv2d(student, reference, *case)
 
 
 @pytest.mark.question("conv2d")
-@settings(max_examples=30)
+@settings(max_examples=10)
 @given(case=conv2d_inputs(max_padding=MAX_PADDING))
+@example(case=(EXAMPLE_IMAGE, EXAMPLE_KERNEL, 1, (1, 2)))
+@example(case=(EXAMPLE_IMAGE, EXAMPLE_KERNEL, 1, 1))
 def test_conv2d_with_padding(student, reference, case):
     """conv2d pads on each side before correlating (generated inputs, stride 1)"""
     check_conv2d(student, reference, *case)
 
 
 @pytest.mark.question("conv2d")
-@settings(max_examples=30)
+@settings(max_examples=10)
 @given(case=conv2d_inputs(max_stride=MAX_STRIDE))
+@example(case=(EXAMPLE_IMAGE, EXAMPLE_KERNEL, (2, 3), 0))
+@example(case=(EXAMPLE_IMAGE, EXAMPLE_KERNEL, 2, 0))
 def test_conv2d_with_stride(student, reference, case):
     """conv2d applies the stride to where each window starts (generated inputs, no padding)"""
     check_conv2d(student, reference, *case)
 
 
 @pytest.mark.question("conv2d")
-@settings(max_examples=30)
+@settings(max_examples=10)
 @given(case=conv2d_inputs(max_stride=MAX_STRIDE, max_padding=MAX_PADDING))
+@example(case=(EXAMPLE_IMAGE, EXAMPLE_KERNEL, (2, 3), (1, 2)))
+@example(case=(EXAMPLE_IMAGE, EXAMPLE_KERNEL, 2, 1))
 def test_conv2d_with_stride_and_padding(student, reference, case):
     """conv2d matches the reference with generated strides and paddings, ints and pairs"""
     check_conv2d(student, reference, *case)

@@ -2,22 +2,33 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
-from cnn_checks import MAX_PADDING, MAX_STRIDE, check_conv_stage, conv_stage_inputs
+from cnn_checks import (
+    EXAMPLE_BIASES,
+    EXAMPLE_KERNELS,
+    EXAMPLE_STACK,
+    MAX_PADDING,
+    MAX_STRIDE,
+    check_conv_stage,
+    conv_stage_inputs,
+)
 
 
 @pytest.mark.question("conv_stage")
-@settings(max_examples=25)
+@settings(max_examples=10)
 @given(case=conv_stage_inputs())
+@example(case=(EXAMPLE_STACK, EXAMPLE_KERNELS, EXAMPLE_BIASES, 1, 0))
 def test_conv_stage_with_stride_one_and_no_padding(student, reference, case):
     """conv_stage with the default stride and padding matches the reference on generated inputs"""
     check_conv_stage(student, reference, *case)
 
 
 @pytest.mark.question("conv_stage")
-@settings(max_examples=25)
+@settings(max_examples=10)
 @given(case=conv_stage_inputs(max_stride=MAX_STRIDE, max_padding=MAX_PADDING))
+@example(case=(EXAMPLE_STACK, EXAMPLE_KERNELS, EXAMPLE_BIASES, (2, 1), (1, 2)))
+@example(case=(EXAMPLE_STACK, EXAMPLE_KERNELS, EXAMPLE_BIASES, 2, 1))
 def test_conv_stage_with_stride_and_padding(student, reference, case):
     """conv_stage matches the reference with generated strides and paddings, ints and pairs"""
     check_conv_stage(student, reference, *case)

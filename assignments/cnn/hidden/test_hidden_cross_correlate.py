@@ -2,14 +2,15 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
-from cnn_checks import check_cross_correlate2d, conv2d_inputs
+from cnn_checks import EXAMPLE_IMAGE, EXAMPLE_KERNEL, check_cross_correlate2d, conv2d_inputs
 
 
 @pytest.mark.question("cross_correlate2d")
-@settings(max_examples=30)
+@settings(max_examples=15)
 @given(case=conv2d_inputs())
+@example(case=(EXAMPLE_IMAGE, EXAMPLE_KERNEL, 1, 0))
 def test_cross_correlate2d_matches_reference_on_generated_inputs(student, reference, case):
     """cross_correlate2d matches the reference on generated images and kernels"""
     image, kernel, _, _ = case

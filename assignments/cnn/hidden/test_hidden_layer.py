@@ -2,14 +2,26 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
-from cnn_checks import check_conv_layer, check_relu, conv_layer_inputs, images_or_stacks
+from cnn_checks import (
+    EXAMPLE_BIASES,
+    EXAMPLE_KERNELS,
+    EXAMPLE_SMALL,
+    EXAMPLE_STACK,
+    check_conv_layer,
+    check_relu,
+    conv_layer_inputs,
+    images_or_stacks,
+)
+
+LAYER = dict(x=EXAMPLE_STACK, kernels=EXAMPLE_KERNELS, biases=EXAMPLE_BIASES)
 
 
 @pytest.mark.question("relu")
-@settings(max_examples=30)
+@settings(max_examples=10)
 @given(x=images_or_stacks())
+@example(x=EXAMPLE_SMALL)
 def test_relu_matches_reference(student, reference, x):
     """relu matches the reference on generated arrays"""
     check_relu(student, reference, x)
@@ -28,8 +40,11 @@ def test_relu_of_a_one_dimensional_array(student, reference):
 
 
 @pytest.mark.question("conv_layer")
-@settings(max_examples=25)
+@settings(max_examples=10)
 @given(arguments=conv_layer_inputs())
+@example(arguments=dict(**LAYER, stride=(2, 1), padding=(1, 2), pool_size=(2, 2), pool_stride=None,
+                        pool_mode="avg"))
+@example(arguments=dict(**LAYER, stride=1, padding=1, pool_size=(1, 2), pool_stride=(2, 1), pool_mode="l2"))
 def test_conv_layer_matches_reference(student, reference, arguments):
     """conv_layer matches the reference on generated inputs, convolutions and poolings"""
     check_conv_layer(student, reference, **arguments)

@@ -2,38 +2,45 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
-from cnn_checks import check_pool2d, pool2d_inputs
+from cnn_checks import EXAMPLE_POOL, EXAMPLE_STACK, check_pool2d, pool2d_inputs
 
 
 @pytest.mark.question("pool2d")
-@settings(max_examples=30)
+@settings(max_examples=10)
 @given(case=pool2d_inputs(modes=("max",)))
+@example(case=(EXAMPLE_POOL, (2, 2), (2, 1), "max"))
+@example(case=(EXAMPLE_STACK, 2, 1, "max"))
 def test_pool2d_max_matches_reference(student, reference, case):
     """pool2d max pooling matches the reference on generated inputs, sizes and strides"""
     check_pool2d(student, reference, *case)
 
 
 @pytest.mark.question("pool2d")
-@settings(max_examples=30)
+@settings(max_examples=10)
 @given(case=pool2d_inputs(modes=("avg",)))
+@example(case=(EXAMPLE_POOL, (2, 3), (1, 2), "avg"))
 def test_pool2d_avg_matches_reference(student, reference, case):
     """pool2d average pooling matches the reference on generated inputs, sizes and strides"""
     check_pool2d(student, reference, *case)
 
 
 @pytest.mark.question("pool2d")
-@settings(max_examples=30)
+@settings(max_examples=10)
 @given(case=pool2d_inputs(modes=("l2",)))
+@example(case=(EXAMPLE_POOL, (3, 2), (1, 3), "l2"))
 def test_pool2d_l2_matches_reference(student, reference, case):
     """pool2d L2 pooling matches the reference on generated inputs, sizes and strides"""
     check_pool2d(student, reference, *case)
 
 
 @pytest.mark.question("pool2d")
-@settings(max_examples=30)
+@settings(max_examples=10)
 @given(case=pool2d_inputs(default_stride=True))
+@example(case=(EXAMPLE_POOL, 2, None, "max"))
+@example(case=(EXAMPLE_POOL, (2, 3), None, "avg"))
+@example(case=(EXAMPLE_STACK, (1, 2), None, "l2"))
 def test_pool2d_stride_defaults_to_the_size(student, reference, case):
     """pool2d without a stride moves by the pool size (generated inputs, every mode)"""
     check_pool2d(student, reference, *case)

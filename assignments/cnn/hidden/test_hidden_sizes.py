@@ -1,7 +1,7 @@
 """Hidden tests of the size formulas: conv_output_size, conv_param_count, conv_output_shape."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from autograder.checks import Call, expect_raises
@@ -16,8 +16,9 @@ def sizes(draw: st.DrawFn) -> tuple[int, int, int, int]:
 
 
 @pytest.mark.question("conv_output_size")
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(case=sizes())
+@example(case=(8, 3, 1, 2))
 def test_conv_output_size_matches_reference(student, reference, case):
     """conv_output_size matches the reference on generated sizes, paddings and strides"""
     check_conv_output_size(student, reference, *case)
@@ -57,8 +58,9 @@ def test_conv_output_size_rejects_impossible_sizes(student, reference):
 
 
 @pytest.mark.question("conv_param_count")
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(d_in=st.integers(1, 512), f=st.integers(1, 11), n_k=st.integers(1, 512), bias=st.booleans())
+@example(d_in=3, f=2, n_k=4, bias=True)
 def test_conv_param_count_matches_reference(student, reference, d_in, f, n_k, bias):
     """conv_param_count matches the reference on generated layer sizes, with and without biases"""
     check_conv_param_count(student, reference, d_in, f, n_k, bias=bias)
@@ -90,8 +92,9 @@ def test_conv_param_count_rejects_dimensions_below_one(student, reference):
 
 
 @pytest.mark.question("conv_output_shape")
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(case=sizes(), width=st.integers(1, 64), d_in=st.integers(1, 16), n_k=st.integers(1, 16))
+@example(case=(9, 3, 1, 2), width=12, d_in=3, n_k=5)
 def test_conv_output_shape_matches_reference(student, reference, case, width, d_in, n_k):
     """conv_output_shape matches the reference on generated shapes, paddings and strides"""
     height, f, padding, stride = case

@@ -2,14 +2,16 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
-from cnn_checks import check_zero_pad, images_or_stacks, int_or_pair
+from cnn_checks import EXAMPLE_SMALL, EXAMPLE_STACK, check_zero_pad, images_or_stacks, int_or_pair
 
 
 @pytest.mark.question("zero_pad")
-@settings(max_examples=30)
+@settings(max_examples=15)
 @given(x=images_or_stacks(), pad=int_or_pair(0, 3))
+@example(x=EXAMPLE_SMALL, pad=(1, 2))
+@example(x=EXAMPLE_STACK, pad=1)
 def test_zero_pad_matches_reference_on_generated_inputs(student, reference, x, pad):
     """zero_pad matches the reference on generated images, stacks and paddings"""
     check_zero_pad(student, reference, x, pad)
