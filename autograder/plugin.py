@@ -147,8 +147,7 @@ def _explain(excinfo: pytest.ExceptionInfo[BaseException] | None) -> dict[str, A
     if isinstance(exc, CallAborted):
         return {"message": f"{exc.message}\nCalled as {exc.call}", "aborted": exc.kind}
     if getattr(exc, "raised_by_student", False):
-        notes = "\n".join(getattr(exc, "__notes__", []))
-        return {"message": f"Your code raised {type(exc).__name__}: {exc}\n{notes}"}
+        return {"message": f"Your code raised {type(exc).__name__}: {exc}\n{exc.student_detail}"}
     if isinstance(exc, pytest.fail.Exception):  # pytest.fail(msg) or "DID NOT RAISE"
         return {"message": exc.msg or "the check failed"}
     if isinstance(exc, Flaky):

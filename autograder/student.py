@@ -92,10 +92,11 @@ class StudentFunctions:
 
 
 def _as_exception(reply: Raised, call: str) -> Exception:
-    """Rebuild the student's exception, its traceback lines and the call as notes.
+    """Rebuild the student's exception, with its traceback lines and the call.
 
     ``raised_by_student`` tells the suite runner this exception came from student code,
-    not from a bug in a test.
+    not from a bug in a test; ``student_detail`` is what the student may see (the notes
+    also carry what hypothesis adds later, which names grader files).
     """
     builtin = getattr(builtins, reply.type_name, None)
     if isinstance(builtin, type) and issubclass(builtin, Exception):
@@ -105,9 +106,8 @@ def _as_exception(reply: Raised, call: str) -> Exception:
             exc = StudentException(reply.type_name, reply.message)
     else:
         exc = StudentException(reply.type_name, reply.message)
+    detail = "\n".join(["Traceback in your code:", *(f"  {line}" for line in reply.traceback), f"Called as {call}"])
     exc.raised_by_student = True  # type: ignore[attr-defined]
-    exc.add_note("Traceback in your code:")
-    for line in reply.traceback:
-        exc.add_note(f"  {line}")
-    exc.add_note(f"Called as {call}")
+    exc.student_detail = detail  # type: ignore[attr-defined]
+    exc.add_note(detail)
     return exc

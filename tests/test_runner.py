@@ -168,3 +168,15 @@ def test_fingerprint_names_the_submission_bytes(tmp_path):
 
     result = grade(tmp_path, REFERENCE)
     assert result.fingerprint["submission"] == hashlib.sha256(REFERENCE.encode()).hexdigest()
+
+
+def test_a_student_exception_under_hypothesis_shows_no_grader_paths(tmp_path):
+    hidden = HIDDEN.replace(
+        '@pytest.mark.question("double")\ndef test_double_many(student, reference):',
+        '@pytest.mark.question("double")\n@given(st.integers())\ndef test_double_many(student, reference, n):',
+    ).replace("import pytest\n", "import pytest\nfrom hypothesis import given, strategies as st\n", 1)
+    code = "def double(x):\n    raise IndexError('oops')\n\ndef negate(x):\n    return -x\n"
+    failed = next(t for t in grade(tmp_path, code, hidden=hidden).tests if "doubles every" in t.name)
+    assert failed.output.startswith("Your code raised IndexError: oops")
+    assert "reference" not in failed.output and "Falsifying" not in failed.output
+    assert str(tmp_path) not in failed.output
