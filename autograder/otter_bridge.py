@@ -38,7 +38,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from autograder.errors import ConfigError
-from autograder.otter_plugin import PLUGIN_NAME
 from autograder.spec import Assignment, project_root
 from autograder.template import release_files
 
@@ -95,6 +94,8 @@ def build_autograder_zip(assignment: Assignment, path: Path) -> Path:
     """Run ``otter generate`` on a staged folder, then put our ``run_otter.py`` in the zip."""
     if importlib.util.find_spec("otter") is None:
         raise ConfigError("otter-grader is not installed here: pip install -e '.[otter]'")
+    from autograder.otter_plugin import PLUGIN_NAME  # imports otter
+
     with tempfile.TemporaryDirectory(prefix="otter-generate-") as tmp:
         work = Path(tmp)
         assignment_path = stage_project(assignment, work / PROJECT_DIR)
