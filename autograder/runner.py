@@ -37,6 +37,7 @@ from autograder.student import Caller, StudentFunctions
 from autograder.submissions import prepare_submission
 
 AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
+GRADING_INI = Path(__file__).with_name("grading.ini")
 GRADER_FAILED = "the autograder failed on this submission; course staff have been told (not your fault)"
 
 SandboxFactory = Callable[..., contextlib.AbstractContextManager[Caller]]
@@ -137,7 +138,7 @@ def _run_pytest(assignment: Assignment, plugin: GradingPlugin) -> None:
         "--tb=native",  # hypothesis formats every failure it meets; pytest's long style is slow
         "-p", "no:cacheprovider",
         "-p", "no:unraisableexception",  # its five garbage collections per session cost ~0.15 s
-        "-c", str(assignment.config_path),  # not an ini file: pytest uses no project ini
+        "-c", str(GRADING_INI),  # an empty [pytest] section: no project ini applies
         "--rootdir", str(assignment.folder),
         "-q",
     ]
