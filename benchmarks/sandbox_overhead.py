@@ -1,11 +1,12 @@
-"""What the sandbox boundary costs per call: a round trip to the worker vs a direct call.
+"""What the sandbox boundary costs: per call, and per submission.
 
-Calls ``relu`` on a small array many times through a ``Sandbox`` and in this process,
-and prints the medians in microseconds and their ratio::
+Per call: ``relu`` on a small array many times through a ``Sandbox`` and in this process;
+the medians in microseconds and their ratio. Per submission: the whole public + hidden
+suite on a correct, loop-based submission (tests/reference_impls/loops_cnn.py), graded
+with the real sandbox and with the in-process stand-in of the tests, alternately, in the
+same run; the medians and the overhead in percent::
 
-    python benchmarks/sandbox_overhead.py [--calls 2000] [--size 8] [--isolation auto|jail|process]
-
-``measure_calls`` is reusable (e.g. by a per-submission benchmark).
+    python benchmarks/sandbox_overhead.py [--calls 2000] [--size 8] [--isolation auto|jail|process] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -50,6 +51,29 @@ def measure_calls(submission: Path, function: str, args: Sequence[Any], *, calls
             "ratio": sandbox_us / in_process_us}
 
 
+def measure_submission(rounds: int = 5) -> dict[str, float]:
+    """Median seconds to grade a correct loop-based submission, sandboxed and in process."""
+    from autograder.runner import grade_file
+    from autograder.spec import load_assignment, project_root
+
+    sys.path.insert(0, str(project_root()))
+    from tests.support.inprocess import InProcessSandbox
+
+    assignment = load_assignment("cnn")
+    submission = project_root() / "tests" / "reference_impls" / "loops_cnn.py"
+    timings: dict[str, list[float]] = {"sandbox": [], "in_process": []}
+    grade_file(assignment, submission)  # warm: imports and the first collection
+    for _ in range(rounds):
+        for name, factory in (("sandbox", Sandbox), ("in_process", InProcessSandbox)):
+            begin = time.perf_counter()
+            result = grade_file(assignment, submission, sandbox_factory=factory)
+            timings[name].append(time.perf_counter() - begin)
+            if result.score != result.max_score:
+                raise RuntimeError(f"loops_cnn.py scored {result.score} with {name}")
+    sandbox, in_process = statistics.median(timings["sandbox"]), statistics.median(timings["in_process"])
+    return {"sandbox_s": sandbox, "in_process_s": in_process, "overhead_pct": 100 * (sandbox / in_process - 1)}
+
+
 def _timings(call: Any, calls: int) -> list[float]:
     timings = []
     for _ in range(calls):
@@ -71,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--size", type=int, default=8, help="the array is size x size")
     parser.add_argument("--isolation", choices=("auto", "jail", "process"), default=None)
+    parser.add_argument("--rounds", type=int, default=5, help="whole-submission gradings of each kind")
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         submission = Path(folder) / "cnn.py"
@@ -83,6 +108,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"  through the sandbox:   {result['sandbox_us']:9.1f} us")
     print(f"  in process:            {result['in_process_us']:9.1f} us")
     print(f"  boundary overhead:     {result['overhead_us']:9.1f} us  (x{result['ratio']:.0f})")
+    whole = measure_submission(options.rounds)
+    print(f"whole suite on loops_cnn.py, median of {options.rounds}")
+    print(f"  with the sandbox:      {whole['sandbox_s']:9.2f} s")
+    print(f"  in process:            {whole['in_process_s']:9.2f} s")
+    print(f"  sandbox overhead:      {whole['overhead_pct']:9.0f} %")
 
 
 if __name__ == "__main__":
