@@ -1,7 +1,8 @@
 """Suite strength: each one-bug cnn.py of tests/corpus loses points on exactly the questions
 its header lists and names its misconception; correct implementations get full marks.
 
-A corpus file starts with three comment lines::
+A corpus file holds only what its bug changes (``tests/support/corpus.py`` builds the
+whole file from the reference) and starts with three comment lines::
 
     # Bug: what is wrong, in words
     # Loses points: conv_stage, conv_layer
@@ -10,7 +11,6 @@ A corpus file starts with three comment lines::
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import pytest
 from autograder.results import SubmissionResult
 from autograder.runner import grade_file
 from autograder.spec import Assignment, load_assignment
+from tests.support import corpus
 
 TESTS = Path(__file__).parent
 CORPUS = sorted((TESTS / "corpus").glob("*.py"))
@@ -45,10 +46,10 @@ def read_bug(path: Path) -> Bug:
     )
 
 
-def grade_as_submission(assignment: Assignment, path: Path, workdir: Path) -> SubmissionResult:
-    """Grade a copy of ``path`` named as students name it, outside the project."""
+def grade_as_submission(assignment: Assignment, source: str, workdir: Path) -> SubmissionResult:
+    """Grade ``source`` as a file named as students name it, outside the project."""
     submission = workdir / assignment.student_file
-    shutil.copyfile(path, submission)
+    submission.write_text(source, encoding="utf-8")
     return grade_file(assignment, submission)
 
 
@@ -78,7 +79,7 @@ def test_corpus_header_names_real_questions(assignment: Assignment, path: Path):
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
 def test_buggy_submission_loses_points_exactly_where_its_bug_is(assignment: Assignment, path: Path, tmp_path: Path):
     bug = read_bug(path)
-    result = grade_as_submission(assignment, path, tmp_path)
+    result = grade_as_submission(assignment, corpus.build(path), tmp_path)
     assert result.graded, explain(result)
     assert lost_questions(result) == bug.loses, explain(result)
     if bug.misconception:
@@ -88,5 +89,5 @@ def test_buggy_submission_loses_points_exactly_where_its_bug_is(assignment: Assi
 @pytest.mark.slow
 @pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
 def test_correct_implementation_gets_full_marks(assignment: Assignment, path: Path, tmp_path: Path):
-    result = grade_as_submission(assignment, path, tmp_path)
+    result = grade_as_submission(assignment, path.read_text(encoding="utf-8"), tmp_path)
     assert result.score == result.max_score, explain(result)

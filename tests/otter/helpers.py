@@ -6,11 +6,12 @@ import pickle
 from pathlib import Path
 
 from autograder.spec import project_root
+from tests.support import corpus
 
 SOLUTION = project_root() / "solutions" / "cnn" / "cnn.py"
 # Passes every public test and fails hidden ones: where otter's "Public Tests" box would
 # say "All test cases passed!".
-BUGGY = project_root() / "tests" / "corpus" / "stride_not_at_start_conv_stage.py"
+BUGGY_SOURCE = corpus.build(project_root() / "tests" / "corpus" / "stride_not_at_start_conv_stage.py").encode()
 BUGGY_LOSES = {"conv_stage", "conv_layer"}  # as the corpus file's header says
 BUGGY_MISCONCEPTION = "stride not applied to the window start"
 

@@ -19,7 +19,7 @@ from autograder.results import SubmissionResult
 from autograder.runner import GRADER_FAILED, grade_submission
 from autograder.spec import Assignment
 from tests.otter.helpers import (
-    BUGGY,
+    BUGGY_SOURCE,
     BUGGY_LOSES,
     BUGGY_MISCONCEPTION,
     SOLUTION,
@@ -59,7 +59,7 @@ def _as_json(document: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def buggy_upload(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _folder(tmp_path_factory.mktemp("buggy"), {"cnn.py": BUGGY.read_bytes()})
+    return _folder(tmp_path_factory.mktemp("buggy"), {"cnn.py": BUGGY_SOURCE})
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.otter.helpers import (
-    BUGGY,
+    BUGGY_SOURCE,
     BUGGY_LOSES,
     BUGGY_MISCONCEPTION,
     SOLUTION,
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.otter, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def buggy(otter_run: Callable[[Path], dict], tmp_path_factory: pytest.TempPathFactory) -> dict:
     submission = tmp_path_factory.mktemp("buggy") / "cnn.py"
-    submission.write_bytes(BUGGY.read_bytes())
+    submission.write_bytes(BUGGY_SOURCE)
     return otter_run(submission)
 
 
