@@ -12,34 +12,6 @@ def pool2d(
     stride: IntOrPair | None = None,
     mode: Literal["max", "avg", "l2"] = "max",
 ) -> np.ndarray:
-    """Pool each channel over windows of ``size``, moved by ``stride``.
-
-    Window (i, j) covers rows i·Sh .. i·Sh + Ph - 1 and columns j·Sw .. j·Sw + Pw - 1;
-    windows that do not fit entirely inside the input are dropped (no padding).
-
-    Args:
-        x: shape (H, W), or (C, H, W) with every channel pooled independently.
-        size: window size, an int or a pair (Ph, Pw), each >= 1 and no larger than
-            the input.
-        stride: an int or a pair (Sh, Sw), each >= 1; None (the default) means
-            stride = size, i.e. windows that do not overlap.
-        mode: "max" (largest value), "avg" (mean of the Ph·Pw values) or "l2" (square
-            root of the sum of squares of the window).
-
-    Returns:
-        A float array of shape (H_out, W_out) or (C, H_out, W_out), where
-        H_out = floor((H - Ph) / Sh) + 1 and W_out = floor((W - Pw) / Sw) + 1.
-
-    Raises:
-        ValueError: for an unknown mode, a size or stride < 1, a window larger than
-            the input, or an input that is not 2-D or 3-D.
-
-    Example:
-        >>> x = np.array([[0, 1, 2], [3, 4, 5], [6, 7, 8]])
-        >>> pool2d(x, 2, stride=1, mode="avg")
-        array([[2., 3.],
-               [5., 6.]])
-    """
     # BEGIN SOLUTION
     if mode not in ("max", "avg", "l2"):
         raise ValueError(f'mode must be "max", "avg" or "l2", got {mode!r}')

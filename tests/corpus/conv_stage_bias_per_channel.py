@@ -13,33 +13,6 @@ def conv_stage(
     stride: IntOrPair = 1,
     padding: IntOrPair = 0,
 ) -> np.ndarray:
-    """The convolution stage of a layer: N_k kernels over a D_in-channel input.
-
-    Map k is ``sum over d of conv2d(x[d], kernels[k, d], stride, padding) + biases[k]``:
-    each kernel spans every input channel and has one bias of its own.
-
-    Args:
-        x: the input, shape (D_in, H, W).
-        kernels: shape (N_k, D_in, Fh, Fw).
-        biases: shape (N_k,).
-        stride: an int or a pair (Sh, Sw), each >= 1.
-        padding: an int or a pair (Ph, Pw), each >= 0.
-
-    Returns:
-        A float array of shape (N_k, H_out, W_out), with H_out and W_out as in conv2d.
-
-    Raises:
-        ValueError: if the shapes do not agree (depths, number of biases), for a
-            stride < 1, a negative padding, or a kernel larger than the padded input.
-
-    Example:
-        >>> image = np.arange(9).reshape(3, 3)
-        >>> x = np.stack([image, image + 1])
-        >>> kernels = np.array([[[[0, 1], [2, 3]], [[1, 2], [3, 4]]]])
-        >>> conv_stage(x, kernels, biases=np.array([0.5]))
-        array([[[ 56.5,  72.5],
-                [104.5, 120.5]]])
-    """
     # BEGIN SOLUTION
     x = np.asarray(x, dtype=float)
     kernels = np.asarray(kernels, dtype=float)

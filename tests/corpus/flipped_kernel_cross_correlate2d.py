@@ -7,27 +7,6 @@ import numpy as np
 
 
 def cross_correlate2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """The "valid" 2-D cross-correlation of ``image`` with ``kernel`` (no flip).
-
-    ``out[i, j] = sum over m, n of image[i + m, j + n] * kernel[m, n]``, for every
-    position where the kernel lies entirely inside the image.
-
-    Args:
-        image: shape (H, W).
-        kernel: shape (Fh, Fw), with Fh <= H and Fw <= W.
-
-    Returns:
-        A float array of shape (H - Fh + 1, W - Fw + 1).
-
-    Raises:
-        ValueError: if either argument is not 2-D or the kernel is larger than the image.
-
-    Example:
-        >>> image = np.array([[0, 1, 2], [3, 4, 5], [6, 7, 8]])
-        >>> cross_correlate2d(image, np.array([[0, 1], [2, 3]]))
-        array([[19., 25.],
-               [37., 43.]])
-    """
     # BEGIN SOLUTION
     image = np.asarray(image, dtype=float)
     kernel = np.asarray(kernel, dtype=float)

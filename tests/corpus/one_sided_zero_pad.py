@@ -7,27 +7,6 @@ import numpy as np
 
 
 def zero_pad(x: np.ndarray, pad: IntOrPair) -> np.ndarray:
-    """Pad the last two axes of ``x`` with zeros on each side.
-
-    Args:
-        x: an image of shape (H, W) or a stack of maps of shape (C, H, W).
-        pad: zeros to add on each side: an int, or a pair (ph, pw) for the height
-            and the width.
-
-    Returns:
-        A new array of x's dtype, of shape (H + 2·ph, W + 2·pw) or
-        (C, H + 2·ph, W + 2·pw); ``x`` itself is left unchanged.
-
-    Raises:
-        ValueError: if ``x`` is not 2-D or 3-D, or a padding is negative.
-
-    Example:
-        >>> zero_pad(np.array([[1, 2], [3, 4]]), 1)
-        array([[0, 0, 0, 0],
-               [0, 1, 2, 0],
-               [0, 3, 4, 0],
-               [0, 0, 0, 0]])
-    """
     # BEGIN SOLUTION
     x = np.asarray(x)
     if x.ndim not in (2, 3):

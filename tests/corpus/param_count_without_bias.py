@@ -7,28 +7,6 @@ import numpy as np
 
 
 def conv_param_count(d_in: int, f: int, n_k: int, bias: bool = True) -> int:
-    """The number of learned parameters of a convolutional layer with F×F kernels.
-
-    Each of the N_k kernels has F·F·D_in weights (it spans every input channel), and
-    each has one bias of its own when ``bias`` is true.
-
-    Args:
-        d_in: depth (channels) of the input, >= 1.
-        f: kernel size F, >= 1.
-        n_k: number of kernels N_k, >= 1.
-        bias: whether each kernel has a bias.
-
-    Returns:
-        N_k·F·F·D_in (+ N_k with biases), a Python int.
-
-    Raises:
-        ValueError: if any of d_in, f, n_k is less than 1.
-        TypeError: if one of them is not an integer.
-
-    Example:
-        >>> conv_param_count(3, 5, 10)
-        760
-    """
     # BEGIN SOLUTION
     d_in, f, n_k = (operator.index(v) for v in (d_in, f, n_k))
     if min(d_in, f, n_k) < 1:
