@@ -23,7 +23,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Protocol, Sequence
 
 import hypothesis.configuration as hypothesis_configuration
 import pytest
@@ -40,7 +40,17 @@ AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 GRADING_INI = Path(__file__).with_name("grading.ini")
 GRADER_FAILED = "the autograder failed on this submission; course staff have been told (not your fault)"
 
-SandboxFactory = Callable[..., contextlib.AbstractContextManager[Caller]]
+
+class GradingSandbox(Caller, Protocol):
+    """What grading needs of a sandbox: calls, the student's output, notes for staff."""
+
+    @property
+    def notices(self) -> tuple[str, ...]: ...
+
+    def output(self) -> str: ...
+
+
+SandboxFactory = Callable[..., contextlib.AbstractContextManager[GradingSandbox]]
 
 
 def grade_submission(
@@ -107,7 +117,7 @@ def grade_file(
                                assignment.public_tests)
         _run_pytest(assignment, plugin)
         printed = sandbox.output() if assignment.show_student_output else ""
-        notices = tuple(getattr(sandbox, "notices", ()))
+        notices = sandbox.notices
     if plugin.collection_errors:
         raise GraderFault("the suites could not be collected:\n" + "\n".join(plugin.collection_errors))
     return _result(assignment, plugin.records, forbidden, printed, notices,
