@@ -100,7 +100,7 @@ class SubmissionResult:
             "visibility": "visible",
             "stdout_visibility": "hidden",
             "tests": tests,
-            "extra_data": {"autograder": _extra_data(self)},
+            "extra_data": {"autograder": asdict(self)},
         }
 
     @classmethod
@@ -140,10 +140,6 @@ def _gradescope_test(test: TestResult, hidden_visibility: str, score: float, max
         "output": test.output if not test.passed else "",
         "tags": [test.question, *test.misconceptions],
     }
-
-
-def _extra_data(result: SubmissionResult) -> dict[str, Any]:
-    return asdict(result)
 
 
 def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
