@@ -60,8 +60,11 @@ class Channel:
             self.poller.register(fd, select.POLLIN)
 
     def exchange(self, request: bytes, deadline: float) -> Any:
-        """Send one request frame and return the decoded reply (not yet validated)."""
-        return self._pump(memoryview(request), deadline)
+        """Send one request frame and return the decoded reply (not yet validated).
+
+        The request is written at once; the poll loop finishes it only if the pipe is full.
+        """
+        return self._pump(self._write(memoryview(request)), deadline)
 
     def receive(self, deadline: float) -> Any:
         """The next decoded message the worker sends, before ``deadline``."""

@@ -1,8 +1,9 @@
 """``Sandbox``: the grader's handle on one submission's worker.
 
-Calls go to a persistent worker (started lazily, restarted lazily after anything that
-ends it); every reply is decoded and validated here and turned into ``Returned``,
-``Raised`` or ``Failed``. Nothing the student's code does makes a method raise.
+Calls go to a persistent worker (started lazily, or taken ready from ``Spares``; restarted
+lazily after anything that ends it), which is sent the student's file and imports it;
+every reply is decoded and validated here and turned into ``Returned``, ``Raised`` or
+``Failed``. Nothing the student's code does makes a method raise.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from autograder.sandbox.channel import ChannelClosed, ChannelTimeout, OutputCapt
 from autograder.sandbox.launch import Launcher, Settings, WorkerProcess, choose_mode
 from autograder.sandbox.limits import FILE_BYTES
 from autograder.sandbox.replies import Failed, Raised, Returned
+from autograder.sandbox.spares import Spares
 
 if TYPE_CHECKING:
     from autograder.spec import ForbiddenApis, Limits
@@ -35,21 +37,28 @@ class Sandbox:
 
     ``isolation`` is ``"auto"`` (the jail as root, else process mode), ``"jail"`` or
     ``"process"``; by default it comes from the ``AUTOGRADER_SANDBOX`` environment
-    variable. Not thread-safe: one caller at a time.
+    variable. With ``spares``, the first worker is the spare started for this sandbox's
+    settings if there is one, and a spare is started for the next sandbox. Not
+    thread-safe: one caller at a time.
     """
 
     def __init__(self, submission: Path, *, module: str, functions: Sequence[str], limits: Limits,
-                 forbidden: ForbiddenApis, private_paths: Sequence[Path] = (), isolation: str | None = None) -> None:
-        settings = Settings(module, Path(submission).read_bytes(), limits, forbidden,
-                            tuple(Path(p).resolve() for p in private_paths))
+                 forbidden: ForbiddenApis, private_paths: Sequence[Path] = (), isolation: str | None = None,
+                 spares: Spares | None = None) -> None:
+        settings = Settings(module, limits, forbidden, tuple(Path(p).resolve() for p in private_paths))
         self._settings = settings
+        source = np.frombuffer(Path(submission).read_bytes(), dtype=np.uint8)
+        self._load = protocol.frame(("load", source))
         self._functions = tuple(functions)
         self._file = f"{module}.py"
         mode, notice = choose_mode(isolation)
         self._notices = (notice,) if notice else ()
-        self._launcher = Launcher(mode, settings)
         self._output = OutputCapture(limits.output_bytes)
         self._worker: WorkerProcess | None = None
+        taken = spares.take(mode, settings) if spares is not None else None
+        self._launcher, self._spare = taken or (Launcher(mode, settings), None)
+        if spares is not None:
+            spares.prepare(mode, settings)
         self._import_failure: Failed | None = None
         self._closed = False
 
@@ -101,8 +110,11 @@ class Sandbox:
         self.close()
 
     def _start(self) -> Failed | None:
-        """Start a worker and import the student's module: None, or why the import failed."""
-        worker = self._worker = self._launcher.start(self._output)
+        """Start a worker (or take the spare) and have it import the student's module: None,
+        or why the import failed."""
+        worker = self._worker = self._spare or self._launcher.start(self._output)
+        self._spare = None
+        worker.channel.output = self._output
         try:
             started = worker.channel.receive(time.monotonic() + STARTUP_SECONDS)
             protocol.unpack(started, {"started": ()})
@@ -114,7 +126,7 @@ class Sandbox:
         begin = time.monotonic()
         limit = self._settings.limits.import_seconds
         try:
-            tag, fields = protocol.unpack(worker.channel.receive(begin + limit), protocol.REPLIES)
+            tag, fields = protocol.unpack(worker.channel.exchange(self._load, begin + limit), protocol.REPLIES)
         except ChannelTimeout:
             return self._import_failed(f"it did not finish within {_seconds(limit)} s (time limit for the import)",
                                        begin)
@@ -193,9 +205,10 @@ class Sandbox:
         return "crash", f"crashed the worker process (killed by signal {_signal_name(-status)})"
 
     def _discard(self) -> None:
-        if self._worker is not None:
-            self._worker.kill()
-            self._worker = None
+        for worker in (self._worker, self._spare):
+            if worker is not None:
+                worker.kill()
+        self._worker = self._spare = None
 
 
 _FATAL = {

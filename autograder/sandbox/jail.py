@@ -8,8 +8,8 @@ interface up; the processes it starts are in a new pid namespace. Three processe
   grader reads the worker's own exit status from its direct child;
 - its child, pid 1 of the new pid namespace, builds a new root on a tmpfs holding only
   read-only binds of the system folders and of the Python install the worker needs, a
-  minimal /dev, a fresh /proc, a private /tmp and a work folder with the copy of the
-  student's file; chroots into it; starts the worker and reaps every process until the
+  minimal /dev, a fresh /proc and a private /tmp, which is the worker's working folder
+  (it writes the student's file there); chroots into it; starts the worker and reaps every process until the
   worker ends (when pid 1 exits, the kernel kills the whole namespace);
 - the worker: rlimits set, dropped to the sandbox uid (no groups, no new privileges,
   SIGKILL when pid 1 dies), then exec'd. Not being pid 1, it gets the usual signals
@@ -117,7 +117,6 @@ def _build_root(root: str, config: dict[str, Any]) -> None:
         _bind(path, root + path, MS_RDONLY)
     for path in config["hide"]:
         _cover(root + path)
-    _install_submission(root, config)
     _mount(None, root, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
@@ -168,17 +167,6 @@ def _make_dev(root: str) -> None:
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
                          ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{root}/dev/{name}")
-
-
-def _install_submission(root: str, config: dict[str, Any]) -> None:
-    """The work folder (read-only, the worker's cwd) holding only the student's file."""
-    _make_dir(root, config["work_dir"])
-    with open(config["submission"], "rb") as source:
-        data = source.read()
-    path = f"{root}{config['work_dir']}/{os.path.basename(config['submission'])}"
-    with open(path, "wb") as copy:
-        copy.write(data)
-    os.chmod(path, 0o444)
 
 
 def _drop_privileges(uid: int) -> None:

@@ -41,7 +41,7 @@ MODES = ("auto", "jail", "process")
 MODE_VARIABLE = "AUTOGRADER_SANDBOX"
 UNSHARE_FLAGS = ("--mount", "--net", "--pid", "--ipc", "--uts")  # the jail forks into the pid namespace
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
-JAIL_WORK_DIR = "/sandbox"
+JAIL_WORK_DIR = "/tmp"  # private to each jail; the worker writes the student's file there
 UID_BASE = 1_879_900_000  # uids above every distribution's and systemd's allocations
 UID_SLOTS = 4096
 KILL_WAIT_SECONDS = 2.0
@@ -76,12 +76,12 @@ def _jail_problem() -> str | None:
     return None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    """What every worker of one sandbox shares."""
+    """How the workers of one sandbox are started: everything but the student's file, which
+    each worker is sent once it runs (so a spare can be started before it is known)."""
 
     module: str
-    source: bytes
     limits: Limits
     forbidden: ForbiddenApis
     private_paths: tuple[Path, ...]
@@ -137,8 +137,6 @@ class Launcher:
         self.mode = mode
         self.settings = settings
         self.folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
-        self.submission = self.folder / f"{settings.module}.py"
-        self.submission.write_bytes(settings.source)
         self.uid_lock: int | None = None
         if mode == "jail":
             (self.folder / "root").mkdir()
@@ -181,7 +179,7 @@ class Launcher:
         uid = os.getuid()
         processes = self.settings.limits.processes + (rlimits.tasks_of_user(uid) if uid else 0)
         values = rlimits.rlimits(self.settings.limits, processes)
-        config = self._worker_config(fds, str(self.submission), values)
+        config = self._worker_config(fds, str(self.folder / f"{self.settings.module}.py"), values)
         return _worker_argv(config), _worker_env(home=str(self.folder)), self.folder
 
     def _jail_command(self, fds: dict[str, int]) -> tuple[list[str], dict[str, str], Path]:
@@ -190,7 +188,6 @@ class Launcher:
         jail = {
             **fds,
             "root": str(self.folder / "root"),
-            "submission": str(self.submission),
             "work_dir": JAIL_WORK_DIR,
             "system": [p for p in SYSTEM_DIRS if os.path.lexists(p)],
             "binds": exposed,

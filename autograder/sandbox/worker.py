@@ -5,8 +5,11 @@ one JSON argument. Until the student's module is imported this code is trusted; 
 the student can change anything in this process, which is why the grader believes only
 validated frames and enforces every wall-clock limit itself.
 
-Messages sent: ``started`` (limits and guards are in place, the import begins), then
-``ready`` or ``import_error``, then one reply per ``call`` request.
+Messages: the worker sends ``started`` (limits and guards are in place) and waits; the
+grader sends ``load`` with the bytes of the student's file, which the worker writes to
+its own folder and imports, answering ``ready`` or ``import_error``; then one reply per
+``call`` request. A worker can so be started before the grader knows whose file it will
+run (``autograder.sandbox.spares``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from autograder.sandbox.replies import Unsupported
 MESSAGE_CHARS = 500
 TRACEBACK_FRAMES = 30
 LINE_CHARS = 300
+READ_BYTES = 1 << 16  # os.read allocates this much each time, however little arrives
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class _Pipe:
     def receive(self) -> Any | None:
         """The next message, or None when the grader closed the channel."""
         while (payload := self.reader.next_payload()) is None:
-            data = os.read(self.read_fd, 1 << 20)
+            data = os.read(self.read_fd, READ_BYTES)
             if not data:
                 return None
             self.reader.feed(data)
@@ -76,6 +80,11 @@ def main(config: dict[str, Any]) -> None:
     guards.install(config["forbidden_modules"], config["forbidden_functions"])
     sys.argv = [os.path.basename(config["path"])]
     pipe.send(("started",))
+    if (load := pipe.receive()) is None:
+        return  # a spare worker that was never used
+    _, (source,) = protocol.unpack(load, protocol.LOAD)
+    with open(config["path"], "wb") as file:
+        file.write(source.tobytes())
     student = _import_student(config["path"], config["module"], pipe)
     while (request := pipe.receive()) is not None:
         _, (function, args, kwargs) = protocol.unpack(request, protocol.REQUESTS)
@@ -102,9 +111,10 @@ def answer(student: Student, function_name: str, args: tuple, kwargs: dict[str, 
     guards.reset()
     try:
         function = getattr(student.module, function_name)
-        arrays = _array_arguments(function, args, kwargs)
+        snapshots = [(array, _snapshot(array)) for array in _arrays_in(args, kwargs)]
         value = function(*args, **kwargs)
-        reply = ("returned", protocol.plain(value, student.name), _mutated(arrays))
+        changed = [array for array, before in snapshots if _snapshot(array) != before]
+        reply = ("returned", protocol.plain(value, student.name), _parameter_names(function, args, kwargs, changed))
     except RecursionError:
         reply = ("fatal", "recursion", "")
     except MemoryError:
@@ -133,11 +143,24 @@ def _framed(reply: tuple) -> bytes:
                                mutated))
 
 
-ArraySnapshot = tuple[str, np.ndarray, tuple]
+def _arrays_in(args: tuple, kwargs: dict[str, Any]) -> list[np.ndarray]:
+    """The ndarray arguments, and those inside tuple arguments: the ones a call could change."""
+    values = [*args, *kwargs.values()]
+    values += [item for value in values if type(value) is tuple for item in value]
+    return [value for value in values if type(value) is np.ndarray]
 
 
-def _array_arguments(function: Any, args: tuple, kwargs: dict[str, Any]) -> list[ArraySnapshot]:
-    """Each ndarray argument with the parameter it binds to and a snapshot of its content."""
+def _snapshot(array: np.ndarray) -> tuple:
+    return (array.shape, array.dtype.str, array.tobytes())
+
+
+def _parameter_names(function: Any, args: tuple, kwargs: dict[str, Any], arrays: list[np.ndarray]) -> tuple[str, ...]:
+    """The names under which ``arrays`` were passed to ``function`` (``x``, ``args[1]``).
+
+    Only called for arrays the call changed, which is rare: binding is slow.
+    """
+    if not arrays:
+        return ()
     try:
         bound = inspect.signature(function).bind(*args, **kwargs).arguments
         named = [(param, value) for param, value in bound.items() if not isinstance(value, (tuple, dict))]
@@ -146,15 +169,7 @@ def _array_arguments(function: Any, args: tuple, kwargs: dict[str, Any]) -> list
         named += [(key, item) for value in bound.values() if isinstance(value, dict) for key, item in value.items()]
     except Exception:  # no signature, or arguments it does not accept: number them
         named = [(f"argument {i + 1}", value) for i, value in enumerate(args)] + list(kwargs.items())
-    return [(param, value, _snapshot(value)) for param, value in named if type(value) is np.ndarray]
-
-
-def _snapshot(array: np.ndarray) -> tuple:
-    return (array.shape, array.dtype.str, array.tobytes())
-
-
-def _mutated(arrays: list[ArraySnapshot]) -> tuple[str, ...]:
-    return tuple(param for param, array, before in arrays if _snapshot(array) != before)
+    return tuple(dict.fromkeys(param for param, value in named if any(value is array for array in arrays)))
 
 
 def _message(exc: BaseException) -> str:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from autograder.sandbox import Unsupported
 from autograder.sandbox.protocol import (
@@ -22,6 +23,7 @@ from autograder.sandbox.protocol import (
     ProtocolError,
     decode,
     frame,
+    npy_bytes,
     plain,
     unpack,
 )
@@ -77,6 +79,14 @@ def test_arrays_round_trip_writable_with_shape_and_dtype(array):
     assert type(back) is np.ndarray and back.flags.writeable
     assert back.dtype == array.dtype and back.shape == array.shape
     np.testing.assert_array_equal(back, array)
+
+
+@given(hnp.arrays(hnp.scalar_dtypes().filter(lambda dtype: dtype.kind in "biuf"), hnp.array_shapes(min_dims=0)),
+       st.sampled_from([np.ascontiguousarray, np.asfortranarray, lambda a: a[..., ::2] if a.ndim else a]))
+def test_arrays_are_sent_as_the_bytes_numpy_save_writes(array, layout):
+    array = layout(array)
+
+    assert npy_bytes(array) == npy(array)
 
 
 def test_unsupported_round_trips():
