@@ -1,9 +1,9 @@
 """Batch grading for TAs: every submission of a folder, a Gradescope export or one file.
 
-``grade_batch`` finds the submissions, skips those already graded, grades the rest in a
-pool of worker processes (each submission in its own sandbox, as the engine does), writes
-each result the moment it arrives, and at the end rebuilds ``grades.csv`` and
-``report.html`` from every result. The output folder holds::
+``grade_batch`` finds the submissions, skips those already graded, grades the rest in the
+worker processes of ``autograder.pool`` (each submission in its own sandbox, as the engine
+does), writes each result the moment it arrives, and at the end rebuilds ``grades.csv``
+and ``report.html`` from every result. The output folder holds::
 
     grades.csv, report.html      rebuilt from results/ at the end of every run
     results/<submission>.json    Gradescope's results.json: SubmissionResult.to_gradescope()
@@ -18,32 +18,20 @@ keeping ``results/<submission>.json`` exactly what the engine produced. The stat
 removed before a result is replaced and written after it, so a state file always
 describes the result beside it, whatever moment a run is killed at. A result the grader
 itself failed on gets no state file: the next run grades it again.
-
-Processes. The pool's worker processes are spawned once per run and import the grader
-(numpy, pytest, hypothesis, the reference) once each. Only this process decides when to
-stop: workers ignore Ctrl-C, turn SIGTERM into an orderly exit that kills their sandbox,
-and get SIGTERM from the kernel if this process dies (even by SIGKILL).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import json
-import os
 import signal
 import statistics
-import sys
 import tempfile
 import threading
 import time
 import zipfile
-from collections import deque
 from dataclasses import dataclass
-from multiprocessing import get_context
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -53,23 +41,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from autograder.errors import AutograderError, GraderFault
+from autograder.errors import AutograderError
+from autograder.pool import WORKER_DIED, SandboxFactory, WorkerPool
 from autograder.report import Row, write_csv, write_html
-from autograder.results import SubmissionResult, error_result, write_json_atomic
+from autograder.results import SubmissionResult, write_json_atomic
 from autograder.spec import Assignment, suite_fingerprint
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 SUBMISSION_SUFFIXES = (".py", ".ipynb", ".zip")
 IGNORED_NAMES = {"__MACOSX", "__pycache__"}
 RESULTS_DIR, STATE_DIR = "results", ".state"
-SUBMISSION_SECONDS = 600.0  # wall clock for one whole submission; the engine bounds each call
-STOP_SECONDS = 10.0  # how long a worker may take to clean up its sandbox after SIGTERM
-STARTUP_SECONDS = 120.0  # for a worker to import the grader (slow on a loaded machine)
-READY = "ready"
-WORKER_DIED = "the grading process stopped while grading this submission; it will be graded again on the next run"
-PR_SET_PDEATHSIG = 1
-
-SandboxFactory = Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -341,175 +322,3 @@ def load_rows(out: Path, submissions: Sequence[Submission]) -> list[Row]:
         rows.append(Row(submission.id, SubmissionResult.from_gradescope(document), submission.name,
                         submission.email))
     return rows
-
-
-# ---------------------------------------------------------------- the worker pool
-
-
-class WorkerPool:
-    """``jobs`` grading processes, each set up once and then fed one submission at a time;
-    they work in the folder ``scratch``.
-
-    A worker that dies, or takes longer than ``SUBMISSION_SECONDS`` on one submission, is
-    replaced; that submission gets an error result and nobody else's grading is touched.
-    Leaving the ``with`` block stops every worker and waits for it (and so its sandbox).
-    """
-
-    def __init__(self, assignment: Assignment, jobs: int, private_paths: Sequence[Path],
-                 sandbox_factory: SandboxFactory | None, *, scratch: Path) -> None:
-        self._assignment = assignment
-        self._args = (assignment, tuple(private_paths), sandbox_factory, os.getpid(), scratch)
-        self._context = get_context("spawn")  # a clean interpreter: no inherited threads or locks
-        self._workers: list[_Worker] = []
-        try:
-            self._workers = [self._spawn() for _ in range(jobs)]
-            for worker in self._workers:  # they start up side by side; a clock starts once one is ready
-                worker.wait_until_ready()
-        except BaseException:
-            self.close()
-            raise
-
-    def grade(self, submissions: Sequence[Submission]) -> Iterator[tuple[Submission, SubmissionResult]]:
-        """Each submission with its result, in the order they finish."""
-        queue = deque(submissions)
-        while True:
-            for worker in self._workers:
-                if worker.job is None and queue:
-                    worker.give(queue.popleft())
-            busy = [w for w in self._workers if w.job is not None]
-            if not busy:
-                return
-            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            ready = set(wait([h for w in busy for h in (w.conn, w.process.sentinel)], timeout))
-            for worker in busy:
-                if worker.conn in ready or worker.process.sentinel in ready or time.monotonic() > worker.deadline:
-                    yield worker.job, self._collect(worker)
-
-    def _collect(self, worker: _Worker) -> SubmissionResult:
-        """The worker's result; or, when it died or ran out of time, an error result for its
-        submission and a fresh worker in its place."""
-        result = worker.receive()
-        if result is not None:
-            worker.job = None
-            return result
-        overdue = time.monotonic() > worker.deadline
-        worker.stop()
-        replacement = self._spawn()
-        self._workers[self._workers.index(worker)] = replacement
-        replacement.wait_until_ready()
-        reason = (f"grading took longer than {SUBMISSION_SECONDS:g} s in all (does some function run very slowly?)"
-                  if overdue else WORKER_DIED)
-        return error_result(self._assignment.name, self._assignment.points, reason,
-                            hidden_visibility=self._assignment.hidden_visibility,
-                            seconds=time.monotonic() - worker.started)
-
-    def _spawn(self) -> _Worker:
-        parent_end, child_end = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child_end, *self._args), daemon=True,
-                                        name="autograder-batch-worker")
-        process.start()
-        child_end.close()
-        return _Worker(process, parent_end)
-
-    def close(self) -> None:
-        """Stop every worker: idle ones are told to finish, busy ones get SIGTERM."""
-        for worker in self._workers:
-            worker.stop()
-
-    def __enter__(self) -> WorkerPool:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-class _Worker:
-    """The parent's handle on one grading process and the submission it is grading."""
-
-    def __init__(self, process: BaseProcess, conn: Connection) -> None:
-        self.process = process
-        self.conn = conn
-        self.job: Submission | None = None
-        self.started = 0.0
-
-    @property
-    def deadline(self) -> float:
-        return self.started + SUBMISSION_SECONDS
-
-    def wait_until_ready(self) -> None:
-        """Wait for the worker's set-up (imports, reference) to finish."""
-        try:
-            if self.conn.poll(STARTUP_SECONDS) and self.conn.recv() == READY:
-                return
-        except (EOFError, OSError):
-            pass
-        raise GraderFault(f"a grading process did not start within {STARTUP_SECONDS:g} s (exit code "
-                          f"{self.process.exitcode}); its error, if any, is printed above")
-
-    def give(self, submission: Submission) -> None:
-        self.job, self.started = submission, time.monotonic()
-        self.conn.send(submission.path)
-
-    def receive(self) -> SubmissionResult | None:
-        """The result the worker sent, or None if it sent none (it died, or is still busy)."""
-        try:
-            return self.conn.recv() if self.conn.poll() else None
-        except (EOFError, OSError):
-            return None
-
-    def stop(self) -> None:
-        """End the process: a polite request when idle, SIGTERM when busy, SIGKILL if it lingers."""
-        if self.process.is_alive():
-            with contextlib.suppress(OSError):
-                self.conn.send(None) if self.job is None else self.process.terminate()
-            self.process.join(STOP_SECONDS)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-        self.conn.close()
-
-
-_stopping = False
-
-
-def _serve(conn: Connection, assignment: Assignment, private_paths: tuple[Path, ...],
-           sandbox_factory: SandboxFactory | None, parent: int, scratch: Path) -> None:
-    """A worker process: set up once, say ``READY``, then grade each path it is sent until
-    told to stop.
-
-    It works in ``scratch``: what pytest and hypothesis leave in the working directory
-    (``.hypothesis/``, plugin caches) must not land in the TA's folder.
-    """
-    _obey_parent_only(parent)
-    os.chdir(scratch)
-    options = {} if sandbox_factory is None else {"sandbox_factory": sandbox_factory}
-    try:
-        # The pool initializer's work: numpy, pytest, hypothesis and the reference, once per process.
-        from autograder.runner import grade_submission, load_reference
-
-        load_reference(assignment.reference)
-        conn.send(READY)
-        while (path := conn.recv()) is not None:
-            result = grade_submission(assignment, path, private_paths=private_paths, **options)
-            if _stopping:  # SIGTERM arrived mid-grading: the result may be cut short
-                return
-            conn.send(result)
-    except (KeyboardInterrupt, EOFError):
-        return
-
-
-def _obey_parent_only(parent: int) -> None:
-    """Ignore Ctrl-C (the parent decides), exit cleanly on SIGTERM, and get SIGTERM when
-    the parent dies, however it dies."""
-
-    def stop(_signum: int, _frame: object) -> None:
-        global _stopping
-        _stopping = True
-        raise KeyboardInterrupt  # unwinds through the engine, whose sandbox kills its worker
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, stop)
-    if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
-    if os.getppid() != parent:  # the parent died before the line above
-        raise SystemExit(1)

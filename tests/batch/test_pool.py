@@ -10,7 +10,7 @@ import time
 
 from rich.console import Console
 
-from autograder import batch
+from autograder import pool
 from autograder.batch import grade_batch
 from autograder.spec import load_assignment
 from tests.batch.helpers import TOY_CORRECT, descendants, make_toy, wait_until_gone, write_files
@@ -35,7 +35,7 @@ def test_a_submission_that_kills_its_grading_process_gets_an_error_and_is_retrie
 
     summary, csv = run(tmp_path, {"ann.py": TOY_CORRECT, "bob.py": KILLS_ITS_PROCESS, "cy.py": TOY_CORRECT + "\n"})
 
-    assert csv[1:] == ["ann,4,2,6,6,graded", f"bob,0,0,0,6,error: {batch.WORKER_DIED}", "cy,4,2,6,6,graded"]
+    assert csv[1:] == ["ann,4,2,6,6,graded", f"bob,0,0,0,6,error: {pool.WORKER_DIED}", "cy,4,2,6,6,graded"]
     assert (summary.graded, summary.errors) == (3, 1)
     assert not wait_until_gone(descendants(os.getpid()) - before, 5)
     again, _ = run(tmp_path, {})
@@ -43,7 +43,7 @@ def test_a_submission_that_kills_its_grading_process_gets_an_error_and_is_retrie
 
 
 def test_a_submission_over_the_time_limit_is_stopped_and_the_others_are_graded(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "SUBMISSION_SECONDS", 2.0)
+    monkeypatch.setattr(pool, "SUBMISSION_SECONDS", 2.0)  # read by the parent, not the workers
     before = descendants(os.getpid())
     started = time.monotonic()
 
