@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import reprlib
 import struct
 from typing import Any, Iterator
@@ -230,11 +231,7 @@ def read_npy(data: memoryview) -> np.ndarray:
 @functools.lru_cache(maxsize=64)  # the same few headers arrive again and again
 def _npy_header(prefix: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int]:
     """Shape, Fortran order, dtype and element count of a checked ``.npy`` header."""
-    stream = io.BytesIO(prefix)
-    reader, _ = _NPY_VERSIONS[np.lib.format.read_magic(stream)]
-    shape, fortran, dtype = reader(stream, max_header_size=10000)
-    if stream.tell() != len(prefix):
-        raise ProtocolError("the .npy header length is wrong")
+    shape, fortran, dtype = _canonical_header(prefix) or _numpy_header(prefix)
     if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise ProtocolError(f"array dtype {dtype} may not cross (kinds {ARRAY_KINDS} only)")
     if len(shape) > MAX_NDIM or not all(type(n) is int and n >= 0 for n in shape):
@@ -243,6 +240,34 @@ def _npy_header(prefix: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int]:
     for n in shape:
         count *= n
     return shape, fortran, dtype, count
+
+
+_CANONICAL_HEADER = re.compile(
+    rb"\{'descr': '([<>|][biuf][0-9]{1,2})', 'fortran_order': (False|True), "
+    rb"'shape': \((|[0-9]{1,18},|[0-9]{1,18}(?:, [0-9]{1,18})+)\), \} *\n"
+)
+
+
+def _canonical_header(prefix: bytes) -> tuple[tuple[int, ...], bool, np.dtype] | None:
+    """The header as numpy writes it for a plain array, read without numpy's reader.
+
+    That reader parses the header with ``ast.literal_eval``, which costs more than the
+    rest of a call when every call has a new shape. Anything else goes to it (None).
+    """
+    match = _CANONICAL_HEADER.fullmatch(prefix, 10 if prefix[6] == 1 else 12)
+    if match is None:
+        return None
+    descr, fortran, shape = match.groups()
+    return tuple(int(n) for n in shape.split(b",") if n), fortran == b"True", np.dtype(descr.decode())
+
+
+def _numpy_header(prefix: bytes) -> tuple[tuple[int, ...], bool, np.dtype]:
+    stream = io.BytesIO(prefix)
+    reader, _ = _NPY_VERSIONS[np.lib.format.read_magic(stream)]
+    shape, fortran, dtype = reader(stream, max_header_size=10000)
+    if stream.tell() != len(prefix):
+        raise ProtocolError("the .npy header length is wrong")
+    return shape, fortran, dtype
 
 
 # ---------------------------------------------------------------- messages

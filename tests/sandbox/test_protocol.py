@@ -25,6 +25,8 @@ from autograder.sandbox.protocol import (
     frame,
     npy_bytes,
     plain,
+    _canonical_header,
+    _numpy_header,
     unpack,
 )
 
@@ -87,6 +89,15 @@ def test_arrays_are_sent_as_the_bytes_numpy_save_writes(array, layout):
     array = layout(array)
 
     assert npy_bytes(array) == npy(array)
+
+
+@given(hnp.arrays(hnp.scalar_dtypes().filter(lambda dtype: dtype.kind in "biuf"), hnp.array_shapes(min_dims=0)),
+       st.booleans())
+def test_headers_numpy_writes_are_read_as_numpy_reads_them_without_its_parser(array, fortran):
+    data = npy(np.asfortranarray(array) if fortran else array)
+    prefix = data[:10 + struct.unpack("<H", data[8:10])[0]]
+
+    assert _canonical_header(prefix) == _numpy_header(prefix)
 
 
 def test_unsupported_round_trips():
