@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
 import signal
 import sys
@@ -91,7 +92,8 @@ class WorkerPool:
         if result is not None:
             worker.job = None
             return result
-        overdue = time.monotonic() > worker.deadline
+        seconds = time.monotonic() - worker.started  # before the stop and the replacement's start-up
+        overdue = seconds > SUBMISSION_SECONDS
         worker.stop()
         replacement = self._spawn()
         self._workers[self._workers.index(worker)] = replacement
@@ -99,8 +101,7 @@ class WorkerPool:
         reason = (f"grading took longer than {SUBMISSION_SECONDS:g} s in all (does some function run very slowly?)"
                   if overdue else WORKER_DIED)
         return error_result(self._assignment.name, self._assignment.points, reason,
-                            hidden_visibility=self._assignment.hidden_visibility,
-                            seconds=time.monotonic() - worker.started)
+                            hidden_visibility=self._assignment.hidden_visibility, seconds=seconds)
 
     def _spawn(self) -> _Worker:
         parent_end, child_end = self._context.Pipe()
@@ -141,9 +142,10 @@ class _Worker:
             if self.conn.poll(STARTUP_SECONDS) and self.conn.recv() == READY:
                 return
         except (EOFError, OSError):
-            pass
-        raise GraderFault(f"a grading process did not start within {STARTUP_SECONDS:g} s (exit code "
-                          f"{self.process.exitcode}); its error, if any, is printed above")
+            self.process.join(STOP_SECONDS)
+            raise GraderFault(f"a grading process stopped while starting (exit code {self.process.exitcode}); "
+                              "its error is printed above") from None
+        raise GraderFault(f"a grading process did not start within {STARTUP_SECONDS:g} s")
 
     def give(self, submission: Submission) -> None:
         self.job, self.started = submission, time.monotonic()
@@ -181,18 +183,20 @@ def _serve(conn: Connection, assignment: Assignment, private_paths: tuple[Path, 
     """
     _obey_parent_only(parent)
     os.chdir(scratch)
-    options = {} if sandbox_factory is None else {"sandbox_factory": sandbox_factory}
     try:
         # The pool initializer's work: numpy, pytest, hypothesis and the reference, once per process.
         from autograder.runner import grade_submission, load_reference
+        from autograder.sandbox import Sandbox, Spares
 
         load_reference(assignment.reference)
-        conn.send(READY)
-        while (path := conn.recv()) is not None:
-            result = grade_submission(assignment, path, private_paths=private_paths, **options)
-            if _stopping:  # SIGTERM arrived mid-grading: the result may be cut short
-                return
-            conn.send(result)
+        with Spares() as spares:  # the next submission's sandbox worker starts while one is graded
+            factory = sandbox_factory or functools.partial(Sandbox, spares=spares)
+            conn.send(READY)
+            while (path := conn.recv()) is not None:
+                result = grade_submission(assignment, path, private_paths=private_paths, sandbox_factory=factory)
+                if _stopping:  # SIGTERM arrived mid-grading: the result may be cut short
+                    return
+                conn.send(result)
     except (KeyboardInterrupt, EOFError):
         return
 

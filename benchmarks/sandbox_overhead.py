@@ -26,8 +26,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from autograder.sandbox import Returned, Sandbox
-from autograder.sandbox.spares import Spares
+from autograder.sandbox import Returned, Sandbox, Spares
 from autograder.spec import ForbiddenApis, Limits
 
 SUBMISSION = "import numpy as np\n\n\ndef relu(x):\n    return np.maximum(x, 0)\n"

@@ -13,10 +13,11 @@ Modules: ``protocol`` (wire format and its validation), ``channel`` (the grader'
 the pipes), ``launch`` (starting and killing workers, isolation modes), ``jail`` (the
 root-only namespace/chroot/privilege-drop stage), ``worker`` (the worker's main loop),
 ``limits`` (rlimits), ``guards`` (run-time forbidden-API stand-ins), ``forbidden`` (the
-static check), ``client`` (``Sandbox``), ``replies`` (what a call returns).
+static check), ``client`` (``Sandbox``), ``spares`` (workers started ahead, for batches),
+``replies`` (what a call returns).
 
-The jail and the worker import this package too, so ``Sandbox`` and
-``find_forbidden_uses`` load on first use: those processes need neither.
+The jail and the worker import this package too, so ``Sandbox``, ``Spares`` and
+``find_forbidden_uses`` load on first use: those processes need none of them.
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from autograder.sandbox.replies import Failed, Raised, Returned, Unsupported
 if TYPE_CHECKING:
     from autograder.sandbox.client import Sandbox
     from autograder.sandbox.forbidden import find_forbidden_uses
+    from autograder.sandbox.spares import Spares
 
-__all__ = ["Sandbox", "Returned", "Raised", "Failed", "Unsupported", "find_forbidden_uses"]
+__all__ = ["Sandbox", "Spares", "Returned", "Raised", "Failed", "Unsupported", "find_forbidden_uses"]
 
-_LAZY = {"Sandbox": "autograder.sandbox.client", "find_forbidden_uses": "autograder.sandbox.forbidden"}
+_LAZY = {"Sandbox": "autograder.sandbox.client", "Spares": "autograder.sandbox.spares",
+         "find_forbidden_uses": "autograder.sandbox.forbidden"}
 
 
 def __getattr__(name: str) -> Any:

@@ -8,10 +8,12 @@ import io
 import os
 import time
 
+import pytest
 from rich.console import Console
 
 from autograder import pool
 from autograder.batch import grade_batch
+from autograder.errors import GraderFault
 from autograder.spec import load_assignment
 from tests.batch.helpers import TOY_CORRECT, descendants, make_toy, wait_until_gone, write_files
 from tests.support.inprocess import InProcessSandbox
@@ -54,3 +56,14 @@ def test_a_submission_over_the_time_limit_is_stopped_and_the_others_are_graded(t
     assert time.monotonic() - started < 30
     assert not wait_until_gone(descendants(os.getpid()) - before, 5)
     assert run(tmp_path, {})[0].skipped == 2  # a time-out is the submission's own doing: final
+
+
+def test_a_grading_process_that_cannot_set_up_stops_the_run_at_once_with_a_clear_error(tmp_path):
+    toy = load_assignment(make_toy(tmp_path / "toy"))
+    toy.reference.write_text("raise RuntimeError('the reference is broken')\n")
+    started = time.monotonic()
+
+    with pytest.raises(GraderFault, match="stopped while starting"):
+        pool.WorkerPool(toy, 1, (), InProcessSandbox, scratch=tmp_path)
+
+    assert time.monotonic() - started < pool.STARTUP_SECONDS / 4

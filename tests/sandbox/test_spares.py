@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.sandbox import Failed, Returned, Sandbox
+from autograder.sandbox import Failed, Returned, Sandbox, Spares
 from autograder.sandbox.launch import Settings
-from autograder.sandbox.spares import Spares
 from tests.sandbox.helpers import FORBIDDEN, FUNCTIONS, HOSTILE, LIMITS, limits
 
 pytestmark = pytest.mark.sandbox
