@@ -55,12 +55,16 @@ class Sandbox:
         self._notices = (notice,) if notice else ()
         self._output = OutputCapture(limits.output_bytes)
         self._worker: WorkerProcess | None = None
-        taken = spares.take(mode, settings) if spares is not None else None
-        self._launcher, self._spare = taken or (Launcher(mode, settings), None)
-        if spares is not None:
-            spares.prepare(mode, settings)
         self._import_failure: Failed | None = None
         self._closed = False
+        taken = spares.take(mode, settings) if spares is not None else None
+        self._launcher, self._started_ahead = taken or (Launcher(mode, settings), None)
+        if spares is not None:
+            try:
+                spares.prepare(mode, settings)
+            except BaseException:
+                self.close()
+                raise
 
     @property
     def mode(self) -> str:
@@ -112,8 +116,8 @@ class Sandbox:
     def _start(self) -> Failed | None:
         """Start a worker (or take the spare) and have it import the student's module: None,
         or why the import failed."""
-        worker = self._worker = self._spare or self._launcher.start(self._output)
-        self._spare = None
+        worker = self._worker = self._started_ahead or self._launcher.start(self._output)
+        self._started_ahead = None
         worker.channel.output = self._output
         try:
             started = worker.channel.receive(time.monotonic() + STARTUP_SECONDS)
@@ -205,10 +209,10 @@ class Sandbox:
         return "crash", f"crashed the worker process (killed by signal {_signal_name(-status)})"
 
     def _discard(self) -> None:
-        for worker in (self._worker, self._spare):
+        for worker in (self._worker, self._started_ahead):
             if worker is not None:
                 worker.kill()
-        self._worker = self._spare = None
+        self._worker = self._started_ahead = None
 
 
 _FATAL = {
