@@ -59,6 +59,8 @@ class Sandbox:
         self._closed = False
         taken = spares.take(mode, settings) if spares is not None else None
         self._launcher, self._started_ahead = taken or (Launcher(mode, settings), None)
+        if self._started_ahead is not None:
+            self._started_ahead.channel.output = self._output  # what it prints from now on is this student's
         if spares is not None:
             try:
                 spares.prepare(mode, settings)
@@ -118,7 +120,6 @@ class Sandbox:
         or why the import failed."""
         worker = self._worker = self._started_ahead or self._launcher.start(self._output)
         self._started_ahead = None
-        worker.channel.output = self._output
         try:
             started = worker.channel.receive(time.monotonic() + STARTUP_SECONDS)
             protocol.unpack(started, {"started": ()})

@@ -95,3 +95,15 @@ def test_the_import_limit_holds_for_a_worker_started_ahead():
 
     assert isinstance(reply, Failed) and reply.kind == "import"
     assert "time limit for the import" in reply.message
+
+
+def test_what_a_student_prints_through_a_worker_started_ahead_is_captured(tmp_path):
+    printing = tmp_path / "printing.py"
+    printing.write_text("print('hello from the import')\n" + student_file(tmp_path, "quiet", 1).read_text())
+    with Spares() as spares:
+        sandbox(student_file(tmp_path, "first", 0), spares).close()  # leaves a spare for the next one
+        with sandbox(printing, spares) as box:
+            box.call("conv_output_size", 5, 3)
+            printed = box.output()
+
+    assert "hello from the import" in printed
