@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from autograder.sandbox import Failed, Raised, Returned, Unsupported
-from tests.sandbox.helpers import processes_with
+from autograder.student import StudentFunctions
+from tests.sandbox.helpers import FUNCTIONS, processes_with
 
 pytestmark = pytest.mark.sandbox
 
@@ -247,3 +248,26 @@ def test_each_reply_names_the_other_graded_functions_the_call_reached(open_box, 
 
     assert isinstance(reply, (Returned, Raised))
     assert reply.reached == reached
+
+
+def test_a_student_exception_class_is_raised_in_the_grader_as_its_builtin_ancestor(open_box):
+    student = StudentFunctions(open_box("honest"), FUNCTIONS)
+
+    with pytest.raises(ValueError) as raised:
+        student.conv2d(np.zeros(3))
+    assert type(raised.value) is ValueError
+    assert str(raised.value) == "ShapeError: expected a 2-d input, got 1-d"
+    assert raised.value.raised_by_student
+
+
+def test_a_graded_function_seen_in_a_student_traceback_counts_as_reached(open_box, tmp_path):
+    source = tmp_path / "reaching.py"
+    source.write_text("_pad = None\n\n\ndef zero_pad(x, pad):\n    return x.missing\n\n\n"
+                      "def conv2d(x, w):\n    return _pad(x, 1)\n\n\n_pad = zero_pad  # bound before the worker wraps it\n")
+    student = StudentFunctions(open_box(source), FUNCTIONS)
+
+    with pytest.raises(AttributeError):
+        student.conv2d(np.ones(2), np.ones(2))
+    assert student.reached == {"zero_pad"}
+    student.forget_reached()
+    assert student.reached == frozenset()
