@@ -130,7 +130,6 @@ def _import_student(path: str, name: str, pipe: _Pipe) -> Student:
     return Student(module, name, path)
 
 
-
 def _answer_loop(pipe: _Pipe, used: list[str], graded: tuple[str, ...]) -> Callable[[Student], None]:
     """The loop that answers calls, built before the student's import.
 
