@@ -51,6 +51,7 @@ class TestRecord:
     aborted: str | None = None  # the sandbox failure kind when a student call could not finish
     staff_note: str = ""
     seconds: float = 0.0
+    reached: tuple[str, ...] = ()  # the other graded functions the test's calls went through
 
 
 class GradingPlugin:
@@ -93,6 +94,11 @@ class GradingPlugin:
                 )
 
     @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Each test records only the graded functions its own calls reach."""
+        self._student.forget_reached()
+
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
         """Record the outcome, and make pytest's report from our message alone.
 
@@ -119,12 +125,14 @@ class GradingPlugin:
 
     def _record(self, item: pytest.Item, call: pytest.CallInfo[None]) -> TestRecord:
         marker = item.get_closest_marker("question")
+        question = marker.args[0] if marker and marker.args else ""
         common = dict(
             nodeid=item.nodeid,
             title=_title(item),
-            question=marker.args[0] if marker and marker.args else "",
+            question=question,
             public=Path(str(item.path)).is_relative_to(self._public_dir),
             seconds=call.duration,
+            reached=tuple(sorted(self._student.reached - {question})),
         )
         if call.excinfo is None:
             return TestRecord(passed=True, **common)

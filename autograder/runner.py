@@ -205,6 +205,7 @@ def _result(
 ) -> SubmissionResult:
     """Attach points to test records: each question's points split evenly over its tests."""
     runtime_forbidden = {r.question for r in records if r.aborted == "forbidden"}
+    causes = root_causes(records)
     tests: list[TestResult] = []
     questions: list[QuestionScore] = []
     for question, points in assignment.points:
@@ -214,7 +215,7 @@ def _result(
         zeroed = bool(forbidden.get(question)) or question in runtime_forbidden
         share = points / len(mine)
         for record in mine:
-            tests.append(_test_result(record, share, zeroed, forbidden.get(question, ())))
+            tests.append(_test_result(record, share, zeroed, forbidden.get(question, ()), causes.get(record.nodeid, ())))
         earned = round(sum(t.score for t in tests[-len(mine):]), 6)
         questions.append(QuestionScore(question, earned, points, sum(r.passed for r in mine), len(mine),
                                        forbidden.get(question, ())))
@@ -236,12 +237,47 @@ def _result(
     )
 
 
-def _test_result(record: TestRecord, share: float, zeroed: bool, apis: tuple[str, ...]) -> TestResult:
+def root_causes(records: Sequence[TestRecord]) -> dict[str, tuple[str, ...]]:
+    """For each failing test (by node id), the student's graded functions to fix first.
+
+    Those are the other graded functions the test's calls reached whose own tests fail,
+    less any whose failing tests reached another of them (conv_layer reached conv_stage
+    and zero_pad; conv_stage failed inside zero_pad: fix zero_pad first). Nothing is
+    named for a function whose own tests all pass.
+    """
+    failing = {r.question for r in records if not r.passed}
+    reached_by: dict[str, set[str]] = {}  # question -> failing functions its failing tests reached
+    for record in records:
+        if not record.passed:
+            reached_by.setdefault(record.question, set()).update(_failing_reached(record, failing))
+    found = {}
+    for record in records:
+        candidates = _failing_reached(record, failing) if not record.passed else set()
+        roots = {name for name in candidates if not reached_by.get(name, set()) & candidates}
+        if candidates:
+            found[record.nodeid] = tuple(sorted(roots or candidates))
+    return found
+
+
+def _failing_reached(record: TestRecord, failing: set[str]) -> set[str]:
+    return {name for name in record.reached if name in failing and name != record.question}
+
+
+def _cause_line(question: str, causes: tuple[str, ...]) -> str:
+    """``conv2d failed inside your zero_pad: fix zero_pad first``."""
+    names = " and ".join([", ".join(causes[:-1]), causes[-1]] if len(causes) > 1 else causes)
+    return f"{question} failed inside your {names}: fix {names if len(causes) == 1 else 'them'} first"
+
+
+def _test_result(record: TestRecord, share: float, zeroed: bool, apis: tuple[str, ...],
+                 causes: tuple[str, ...]) -> TestResult:
     passed = record.passed and not zeroed
     message = record.message
     if zeroed:
         names = ", ".join(apis) or "a forbidden API"
         message = f"{record.question} uses {names}, which this assignment does not allow: 0 points.\n{message}"
+    if causes and not passed:
+        message = f"{_cause_line(record.question, causes)}\n{message}"
     kind = "public" if record.public else "hidden"
     return TestResult(
         name=f"{record.question}: {record.title} ({kind})",

@@ -7,10 +7,17 @@ test expects from an ordinary call:
 - a return value (an array, an int, ... or an ``Unsupported`` marker the checks reject);
 - the student's exception, re-raised as the same builtin type (``ValueError`` stays a
   ``ValueError``, so ``pytest.raises(ValueError)`` reads the same in public and hidden
-  tests), or as ``StudentException`` for the student's own exception classes;
+  tests); an exception of the student's own class as its nearest builtin ancestor
+  (``class CNNArgumentError(ValueError)`` is a ``ValueError`` whose message starts with
+  ``CNNArgumentError:``), or as ``StudentException`` if that cannot be built;
 - ``CallAborted`` when the call could not finish (time limit, crash, forbidden API, the
   module did not import). It derives from ``BaseException`` on purpose: hypothesis stops
   at once instead of re-running a timed-out example while shrinking.
+
+After each call, ``last_mutated`` names the array arguments the call changed in place and
+``last_aliased`` those its result shares memory with (it is not a new array); ``reached``
+collects the other graded functions the calls went through (or whose frames a student
+traceback shows) since ``forget_reached``, which the plugin calls before each test.
 """
 
 from __future__ import annotations
@@ -67,6 +74,8 @@ class StudentFunctions:
         self._timeouts: dict[str, Failed] = {}
         self._timeout_counts: dict[str, int] = {}
         self.last_mutated: tuple[str, ...] = ()
+        self.last_aliased: tuple[str, ...] = ()
+        self._reached: set[str] = set()
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_") or name not in self._functions:
@@ -81,14 +90,26 @@ class StudentFunctions:
                 self._timeouts[name] = Failed(
                     "timeout", f"{reply.message} (not run again after {self._max_timeouts} timeouts)", 0.0
                 )
+        self.last_mutated = reply.mutated if isinstance(reply, Returned) else ()
+        self.last_aliased = reply.aliased if isinstance(reply, Returned) else ()
+        if isinstance(reply, (Returned, Raised)):
+            self._reached.update(reply.reached)
         if isinstance(reply, Returned):
-            self.last_mutated = reply.mutated
             return reply.value
-        self.last_mutated = ()
         call = describe_call(name, args, kwargs)
         if isinstance(reply, Raised):
+            self._reached.update(_functions_in(reply.traceback, self._functions - {name}))
             raise _as_exception(reply, call)
         raise CallAborted(reply.kind, reply.message, call)
+
+    @property
+    def reached(self) -> frozenset[str]:
+        """The graded functions reached by calls since ``forget_reached`` (other than the
+        one called, unless another call reached it)."""
+        return frozenset(self._reached)
+
+    def forget_reached(self) -> None:
+        self._reached.clear()
 
 
 def _as_exception(reply: Raised, call: str) -> Exception:
@@ -98,16 +119,30 @@ def _as_exception(reply: Raised, call: str) -> Exception:
     not from a bug in a test; ``student_detail`` is what the student may see (the notes
     also carry what hypothesis adds later, which names grader files).
     """
-    builtin = getattr(builtins, reply.type_name, None)
-    if isinstance(builtin, type) and issubclass(builtin, Exception):
-        try:
-            exc: Exception = builtin(reply.message)
-        except TypeError:  # builtins whose constructor wants more than a message
-            exc = StudentException(reply.type_name, reply.message)
-    else:
-        exc = StudentException(reply.type_name, reply.message)
+    exc = _rebuilt(reply)
     detail = "\n".join(["Traceback in your code:", *(f"  {line}" for line in reply.traceback), f"Called as {call}"])
     exc.raised_by_student = True  # type: ignore[attr-defined]
     exc.student_detail = detail  # type: ignore[attr-defined]
     exc.add_note(detail)
     return exc
+
+
+def _rebuilt(reply: Raised) -> Exception:
+    """The builtin exception the student's is, or derives from nearest (then the message
+    starts with the student's class name); ``StudentException`` for a class whose nearest
+    builtin ancestor is ``Exception`` itself, or one that cannot be built from a message."""
+    own_class = bool(reply.builtin) and reply.builtin != reply.type_name
+    builtin = getattr(builtins, reply.builtin if own_class else reply.type_name, None)
+    if isinstance(builtin, type) and issubclass(builtin, Exception) and not (own_class and builtin is Exception):
+        prefix = f"{reply.type_name}: " if own_class and reply.message else reply.type_name if own_class else ""
+        try:
+            return builtin(prefix + reply.message)
+        except TypeError:  # builtins whose constructor wants more than a message
+            pass
+    return StudentException(reply.type_name, reply.message)
+
+
+def _functions_in(traceback: tuple[str, ...], functions: frozenset[str]) -> set[str]:
+    """Which of ``functions`` appear as frames (``cnn.py, line 3, in zero_pad: ...``)."""
+    named = {line.split(", in ", 1)[1].split(":", 1)[0] for line in traceback if ", in " in line}
+    return named & functions

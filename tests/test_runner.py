@@ -10,7 +10,8 @@ from textwrap import dedent
 import pytest
 
 from autograder.errors import GraderFault
-from autograder.runner import grade_file, grade_submission
+from autograder import plugin
+from autograder.runner import grade_file, grade_submission, root_causes
 from autograder.spec import load_assignment
 from tests.support.inprocess import InProcessSandbox
 
@@ -180,3 +181,94 @@ def test_a_student_exception_under_hypothesis_shows_no_grader_paths(tmp_path):
     assert failed.output.startswith("Your code raised IndexError: oops")
     assert "reference" not in failed.output and "Falsifying" not in failed.output
     assert str(tmp_path) not in failed.output
+
+
+# ---------------------------------------------------------------- root causes, with the real sandbox
+
+ON_NEGATE = "def double(x):\n    return -negate(2 * x)\n\ndef negate(x):\n    return x\n"
+FAILS_ALONE = '''
+@pytest.mark.question("double")
+def test_double_fails_alone(student):
+    """a test that fails without calling the student"""
+    raise AssertionError("fails on its own")
+'''
+
+
+@pytest.mark.sandbox
+def test_a_failure_through_another_failing_graded_function_names_it_first(tmp_path):
+    assignment = load_assignment(make_toy(tmp_path, HIDDEN + FAILS_ALONE))
+    (tmp_path / "toy.py").write_text(ON_NEGATE)
+
+    result = grade_file(assignment, tmp_path / "toy.py")
+    outputs = {t.name: t.output for t in result.tests}
+
+    assert outputs["double: double(2) is 4 (public)"].splitlines()[0] == \
+        "double failed inside your negate: fix negate first"
+    assert outputs["double: double doubles every number (hidden)"].startswith(
+        "double failed inside your negate: fix negate first\ndouble(1) returned -2; expected 2")
+    assert outputs["double: a test that fails without calling the student (hidden)"] == "fails on its own"
+    assert outputs["negate: negate flips a positive number (hidden)"].startswith("negate(3) should be -3")
+
+
+@pytest.mark.sandbox
+def test_a_graded_function_whose_own_tests_pass_is_never_blamed(tmp_path):
+    assignment = load_assignment(make_toy(tmp_path))
+    (tmp_path / "toy.py").write_text("def double(x):\n    return negate(-x) * 3\n\ndef negate(x):\n    return -x\n")
+
+    result = grade_file(assignment, tmp_path / "toy.py")
+
+    assert result.question("negate").score == 2
+    assert not any("inside your" in t.output for t in result.tests)
+
+
+def record(nodeid: str, question: str, passed: bool, reached: tuple[str, ...] = ()) -> plugin.TestRecord:
+    return plugin.TestRecord(nodeid, nodeid, question, public=False, passed=passed, reached=reached)
+
+
+def test_root_causes_name_the_deepest_failing_function_reached():
+    records = [
+        record("pad", "zero_pad", False),
+        record("conv", "conv2d", False, ("zero_pad",)),
+        record("stage", "conv_stage", False, ("conv2d", "zero_pad")),
+        record("layer", "conv_layer", False, ("conv2d", "conv_stage", "relu", "zero_pad")),
+        record("relu", "relu", True),
+        record("relu-reaches", "relu", True, ("zero_pad",)),
+    ]
+
+    assert root_causes(records) == {"conv": ("zero_pad",), "stage": ("zero_pad",), "layer": ("zero_pad",)}
+
+
+def test_root_causes_name_every_failing_function_when_none_explains_another():
+    records = [record("a", "relu", False), record("b", "zero_pad", False),
+               record("c", "conv_layer", False, ("relu", "zero_pad"))]
+
+    assert root_causes(records) == {"c": ("relu", "zero_pad")}
+
+
+def test_root_causes_of_functions_that_call_each_other_name_both():
+    records = [record("a", "relu", False, ("zero_pad",)), record("b", "zero_pad", False, ("relu",))]
+
+    assert root_causes(records) == {"a": ("zero_pad",), "b": ("relu",)}
+
+
+# ---------------------------------------------------------------- the cnn assignment, end to end
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+def test_a_zero_pad_returning_a_list_is_named_as_the_cause_of_the_cascade(tmp_path):
+    cnn = load_assignment("cnn")
+    reference = cnn.reference.read_text()
+    start = reference.index("def zero_pad(")
+    end = reference.index("\ndef ", start + 1)
+    submission = tmp_path / "cnn.py"
+    submission.write_text(reference[:start] + "def zero_pad(x, pad):\n    return [[0.0]]\n\n" + reference[end:])
+
+    result = grade_file(cnn, submission)
+
+    for question in ("conv2d", "conv_stage", "conv_layer"):
+        failed = [t for t in result.tests if t.question == question and not t.passed]
+        assert failed, question
+        assert {t.output.splitlines()[0] for t in failed} == \
+            {f"{question} failed inside your zero_pad: fix zero_pad first"}
+    assert not any("inside your" in t.output for t in result.tests if t.question == "zero_pad")

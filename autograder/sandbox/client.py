@@ -48,8 +48,8 @@ class Sandbox:
         settings = Settings(module, limits, forbidden, tuple(Path(p).resolve() for p in private_paths))
         self._settings = settings
         source = np.frombuffer(Path(submission).read_bytes(), dtype=np.uint8)
-        self._load = protocol.frame(("load", source))
         self._functions = tuple(functions)
+        self._load = protocol.frame(("load", source, self._functions))
         self._file = f"{module}.py"
         mode, notice = choose_mode(isolation)
         self._notices = (notice,) if notice else ()
@@ -88,14 +88,15 @@ class Sandbox:
             raise ValueError(f"{function!r} is not one of the sandbox's functions {self._functions}")
         if self._closed:
             raise RuntimeError("the sandbox is closed")
-        request = protocol.frame(("call", function, _argument(args), _argument(tuple(kwargs.items()))))
+        args, kwargs = _argument(args), _argument(tuple(kwargs.items()))
+        request = protocol.frame(("call", function, args, kwargs))
         if self._import_failure is not None:
             return replace(self._import_failure, seconds=0.0)
         if self._worker is None:
             self._import_failure = self._start()
             if self._import_failure is not None:
                 return self._import_failure
-        return self._exchange(function, request)
+        return self._exchange(function, request, protocol.call_arrays(args, dict(kwargs)))
 
     def output(self) -> str:
         """What the student's code printed so far, cut to ``limits.output_bytes``."""
@@ -150,8 +151,9 @@ class Sandbox:
         self._discard()
         return Failed("import", f"{self._file} could not be imported: {why}", time.monotonic() - begin)
 
-    def _exchange(self, function: str, request: bytes) -> Returned | Raised | Failed:
-        """Send one call and turn whatever happens into a reply."""
+    def _exchange(self, function: str, request: bytes, sent: list[np.ndarray]) -> Returned | Raised | Failed:
+        """Send one call and turn whatever happens into a reply; ``sent`` are the request's
+        arrays, to compare with their final state."""
         begin = time.monotonic()
         limit = self._settings.limits.call_seconds
         try:
@@ -168,15 +170,30 @@ class Sandbox:
             self._discard()
             return Failed("protocol", f"{function} sent data the grader could not read ({exc}); "
                                       "the worker was restarted", time.monotonic() - begin)
-        return self._reply(function, tag, fields, time.monotonic() - begin)
+        return self._reply(function, tag, fields, time.monotonic() - begin, sent)
 
-    def _reply(self, function: str, tag: str, fields: tuple, seconds: float) -> Returned | Raised | Failed:
-        """The validated message of one call as the reply the caller gets."""
+    def _reply(self, function: str, tag: str, fields: tuple, seconds: float,
+               sent: list[np.ndarray]) -> Returned | Raised | Failed:
+        """The validated message of one call as the reply the caller gets.
+
+        Whether an argument was changed in place is decided here, from the final states
+        the worker sends back: a reply without one final state per array sent is malformed.
+        """
         if tag == "returned":
-            return Returned(fields[0], tuple(name[:TYPE_CHARS] for name in fields[1]), seconds)
+            value, finals, names, aliased, reached = fields
+            if not len(finals) == len(names) == len(sent):
+                self._discard()
+                return Failed("protocol", f"{function} sent back {len(finals)} arguments for the {len(sent)} "
+                                          "arrays it was given; the worker was restarted", seconds)
+            names = tuple(name[:TYPE_CHARS] for name in names)
+            mutated = tuple(dict.fromkeys(name for name, before, after in zip(names, sent, finals)
+                                          if not _unchanged(before, after)))
+            return Returned(value, mutated, seconds, tuple(dict.fromkeys(n for n in aliased if n in names)),
+                            self._graded(reached))
         if tag == "raised":
-            frames = tuple(line[:LINE_CHARS] for line in fields[2][-FRAMES:])
-            return Raised(fields[0][:TYPE_CHARS], fields[1][:MESSAGE_CHARS], frames, seconds)
+            frames = tuple(line[:LINE_CHARS] for line in fields[3][-FRAMES:])
+            return Raised(fields[0][:TYPE_CHARS], fields[2][:MESSAGE_CHARS], frames, seconds,
+                          fields[1][:TYPE_CHARS], self._graded(fields[4]))
         if tag == "forbidden":
             api = fields[0][:TYPE_CHARS]
             return Failed("forbidden", f"{api} is not allowed in this assignment (called from {function})", seconds)
@@ -188,6 +205,10 @@ class Sandbox:
                           seconds)
         return Failed("protocol", f"{function} sent an unexpected {tag[:TYPE_CHARS]!r} message; "
                                   "the worker was restarted", seconds)
+
+    def _graded(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The graded functions among ``names``, each once."""
+        return tuple(name for name in self._functions if name in names)
 
     def _end_of_worker(self) -> tuple[str, str]:
         """Kind and description of a worker that stopped talking, from its exit status.
@@ -231,6 +252,12 @@ def _argument(value: Any) -> Any:
     if isinstance(value, (np.bool_, np.integer, np.floating)):
         return value.item()
     return value
+
+
+def _unchanged(before: np.ndarray, after: Any) -> bool:
+    """Whether the worker's final state of an argument is, byte for byte, what was sent."""
+    return (type(after) is np.ndarray and after.shape == before.shape and after.dtype == before.dtype
+            and after.tobytes() == before.tobytes())
 
 
 def _seconds(value: float) -> str:

@@ -274,17 +274,33 @@ def _numpy_header(prefix: bytes) -> tuple[tuple[int, ...], bool, np.dtype]:
 
 STRS = "tuple of str"
 VALUE = "any value"
-LOAD: dict[str, tuple] = {"load": (np.ndarray,)}  # the student's file, as uint8
+# The student's file, as uint8, and the names of the graded functions in it.
+LOAD: dict[str, tuple] = {"load": (np.ndarray, STRS)}
 REQUESTS: dict[str, tuple] = {"call": (str, tuple, tuple)}
+# "returned": the value, the final state of each array argument (``call_arrays`` order),
+# the parameter name of each, those the value shares memory with, the other graded
+# functions the call reached. "raised": class name, nearest builtin ancestor, message,
+# the student's frames, the graded functions reached.
 REPLIES: dict[str, tuple] = {
     "started": (),
     "ready": (),
     "import_error": (str, str, STRS),
-    "returned": (VALUE, STRS),
-    "raised": (str, str, STRS),
+    "returned": (VALUE, tuple, STRS, STRS, STRS),
+    "raised": (str, str, str, STRS, STRS),
     "fatal": (str, str),
     "forbidden": (str,),
 }
+
+
+def call_arrays(args: tuple, kwargs: dict[str, Any]) -> list[np.ndarray]:
+    """The ndarray arguments of a call, and those inside tuple arguments: the ones a call
+    could change in place, in the order a "returned" reply sends their final state back.
+
+    Both sides compute it (the worker on what it decoded, the grader on what it sent).
+    """
+    values = [*args, *kwargs.values()]
+    values += [item for value in values if type(value) is tuple for item in value]
+    return [value for value in values if type(value) is np.ndarray]
 
 
 def unpack(message: Any, schema: dict[str, tuple]) -> tuple[str, tuple]:

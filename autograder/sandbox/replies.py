@@ -23,26 +23,36 @@ class Unsupported:
 class Returned:
     """The student's function returned ``value``.
 
-    ``mutated`` names the parameters whose ndarray argument the call changed in place.
-    ``seconds`` is the round trip as the grader measured it.
+    ``mutated`` names the parameters whose ndarray argument the call changed in place:
+    the grader compares each argument it sent with its final state, which the worker sends
+    back. ``aliased`` names the array arguments the returned value shares memory with (it
+    is not a new array), as the worker saw it. ``reached`` names the other graded
+    functions the call went through. ``seconds`` is the round trip as the grader measured it.
     """
 
     value: object
     mutated: tuple[str, ...]
     seconds: float
+    aliased: tuple[str, ...] = ()
+    reached: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Raised:
     """The student's function raised an ``Exception``.
 
-    ``traceback`` holds only frames of the student's file, without absolute paths.
+    ``builtin`` is the nearest builtin exception class the student's class derives from
+    (``ValueError`` for ``class CNNArgumentError(ValueError)``; the class itself when it is
+    a builtin). ``traceback`` holds only frames of the student's file, without absolute
+    paths. ``reached`` names the other graded functions the call went through.
     """
 
     type_name: str
     message: str
     traceback: tuple[str, ...]
     seconds: float
+    builtin: str = ""
+    reached: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

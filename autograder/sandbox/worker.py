@@ -3,26 +3,36 @@
 Started by the grader (in the jail as an unprivileged user, or as a plain subprocess) with
 one JSON argument. Until the student's module is imported this code is trusted; after,
 the student can change anything in this process, which is why the grader believes only
-validated frames and enforces every wall-clock limit itself.
+validated frames, decides from what crossed (an argument changed in place is one whose
+final state, sent back with every reply, differs from what the grader sent), and enforces
+every wall-clock limit itself.
 
 Messages: the worker sends ``started`` (limits and guards are in place) and waits; the
-grader sends ``load`` with the bytes of the student's file, which the worker writes to
-its own folder and imports, answering ``ready`` or ``import_error``; then one reply per
-``call`` request. A worker can so be started before the grader knows whose file it will
-run (``autograder.sandbox.spares``).
+grader sends ``load`` with the bytes of the student's file and the graded functions'
+names, which the worker writes to its own folder and imports, answering ``ready`` or
+``import_error``; then one reply per ``call`` request. A worker can so be started before
+the grader knows whose file it will run (``autograder.sandbox.spares``).
+
+Forging a reply stays possible (the student owns the process) but costs more than a
+one-line monkeypatch: the answer loop is built before the import, with every function it
+needs from other modules (``os.write``, the codec, ``np.may_share_memory``) bound into
+its closure, and the worker's own modules are then taken out of ``sys.modules``.
 """
 
 from __future__ import annotations
 
+import builtins
+import functools
 import importlib.util
 import inspect
 import json
 import os
 import sys
 import traceback
+import types
 from dataclasses import dataclass
 from types import ModuleType, TracebackType
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -46,30 +56,34 @@ class Student:
 
 
 class _Pipe:
-    """The worker's end of the private channel: frames in, frames out."""
+    """The worker's end of the private channel: frames in, frames out.
+
+    The system calls and the codec are bound when it is made, before the student's import.
+    """
 
     def __init__(self, read_fd: int, write_fd: int) -> None:
         for fd in (read_fd, write_fd):
             os.set_inheritable(fd, False)  # the student's child processes do not get it
         self.read_fd, self.write_fd = read_fd, write_fd
         self.reader = protocol.FrameReader()
+        self._read, self._write, self._decode, self._frame = os.read, os.write, protocol.decode, protocol.frame
 
     def receive(self) -> Any | None:
         """The next message, or None when the grader closed the channel."""
         while (payload := self.reader.next_payload()) is None:
-            data = os.read(self.read_fd, READ_BYTES)
+            data = self._read(self.read_fd, READ_BYTES)
             if not data:
                 return None
             self.reader.feed(data)
-        return protocol.decode(payload)
+        return self._decode(payload)
 
     def send(self, message: tuple) -> None:
-        self.write(protocol.frame(message))
+        self.write(self._frame(message))
 
     def write(self, frame: bytes) -> None:
         data = memoryview(frame)
         while data:
-            data = data[os.write(self.write_fd, data):]
+            data = data[self._write(self.write_fd, data):]
 
 
 def main(config: dict[str, Any]) -> None:
@@ -77,18 +91,28 @@ def main(config: dict[str, Any]) -> None:
     pipe = _Pipe(config["request_fd"], config["reply_fd"])
     if config["rlimits"]:
         limits.apply({name: tuple(value) for name, value in config["rlimits"].items()})
-    guards.install(config["forbidden_modules"], config["forbidden_functions"])
+    used = guards.install(config["forbidden_modules"], config["forbidden_functions"])
     sys.argv = [os.path.basename(config["path"])]
     pipe.send(("started",))
     if (load := pipe.receive()) is None:
         return  # a spare worker that was never used
-    _, (source,) = protocol.unpack(load, protocol.LOAD)
+    _, (source, graded) = protocol.unpack(load, protocol.LOAD)
     with open(config["path"], "wb") as file:
         file.write(source.tobytes())
-    student = _import_student(config["path"], config["module"], pipe)
-    while (request := pipe.receive()) is not None:
-        _, (function, args, kwargs) = protocol.unpack(request, protocol.REQUESTS)
-        pipe.write(_framed(answer(student, function, args, dict(kwargs))))
+    serve = _answer_loop(pipe, used, graded)
+    _hide_own_modules()
+    serve(_import_student(config["path"], config["module"], pipe))
+
+
+def _hide_own_modules() -> None:
+    """Take the worker's modules out of ``sys.modules`` before the student's import.
+
+    ``__main__`` (this file) becomes an empty module. The student's code can no longer
+    reach them by name, and importing them again makes fresh copies the loop never uses.
+    """
+    for name in [name for name in sys.modules if name == "autograder" or name.startswith("autograder.")]:
+        del sys.modules[name]
+    sys.modules["__main__"] = types.ModuleType("__main__")
 
 
 def _import_student(path: str, name: str, pipe: _Pipe) -> Student:
@@ -106,70 +130,140 @@ def _import_student(path: str, name: str, pipe: _Pipe) -> Student:
     return Student(module, name, path)
 
 
-def answer(student: Student, function_name: str, args: tuple, kwargs: dict[str, Any]) -> tuple:
-    """The reply to one call; whatever the student's code does, this returns a message."""
-    guards.reset()
-    try:
-        function = getattr(student.module, function_name)
-        snapshots = [(array, _snapshot(array)) for array in _arrays_in(args, kwargs)]
-        value = function(*args, **kwargs)
-        changed = [array for array, before in snapshots if _snapshot(array) != before]
-        reply = ("returned", protocol.plain(value, student.name), _parameter_names(function, args, kwargs, changed))
-    except RecursionError:
-        reply = ("fatal", "recursion", "")
-    except MemoryError:
-        reply = ("fatal", "memory", "")
-    except Exception as exc:
-        kind = protocol.type_name(type(exc), student.name)
-        reply = ("raised", kind, _message(exc), _student_frames(exc.__traceback__, student.path))
-    except SystemExit as exc:
-        reply = ("fatal", "exit", protocol.preview(exc.code))
-    except BaseException as exc:
-        reply = ("fatal", "base", protocol.type_name(type(exc), student.name))
-    used = guards.first_used()
-    return ("forbidden", used) if used else reply
+def _answer_loop(pipe: _Pipe, used: list[str], graded: tuple[str, ...]) -> Callable[[Student], None]:
+    """The loop that answers calls, built before the student's import.
 
-
-def _framed(reply: tuple) -> bytes:
-    """``reply`` as a frame, with an Unsupported in place of a returned value too large for one.
-
-    Only a returned value can be that large: every other field is cut to size.
+    What it needs from modules the student can reach by name (the codec, numpy, inspect,
+    the guard's record ``used``, the builtin exception classes) is looked up now, once.
     """
-    try:
-        return protocol.frame(reply)
-    except ValueError as exc:
-        tag, value, mutated = reply
-        return protocol.frame((tag, Unsupported(protocol.type_name(type(value)), f"too large to return ({exc})"),
-                               mutated))
+    receive, write, unpack, requests = pipe.receive, pipe.write, protocol.unpack, protocol.REQUESTS
+    plain, type_name, call_arrays, preview = protocol.plain, protocol.type_name, protocol.call_arrays, protocol.preview
+    frame, may_share_memory, signature = protocol.frame, np.may_share_memory, inspect.signature
+    builtin_names = {id(kind): kind.__name__ for kind in vars(builtins).values()
+                     if isinstance(kind, type) and issubclass(kind, BaseException)}
+    reached: list[str] = []
+    signatures: dict[str, tuple[Any, inspect.Signature | None]] = {}
+
+    def nearest_builtin(kind: type) -> str:
+        """The first builtin exception class in ``kind``'s method resolution order."""
+        try:
+            return next(builtin_names[id(base)] for base in kind.__mro__ if id(base) in builtin_names)
+        except Exception:  # a metaclass that lies about __mro__
+            return "Exception"
+
+    def names(function: Any, name: str, args: tuple, kwargs: dict[str, Any], arrays: list) -> tuple[str, ...]:
+        """The parameter name under which each of ``arrays`` was passed."""
+        cached = signatures.get(name)
+        if cached is None or cached[0] is not function:
+            try:
+                cached = signatures[name] = (function, signature(function))
+            except Exception:  # no signature: number the arguments
+                cached = signatures[name] = (function, None)
+        return _parameter_names(cached[1], args, kwargs, arrays)
+
+    def answer(student: Student, name: str, args: tuple, kwargs: dict[str, Any]) -> tuple:
+        """The reply to one call; whatever the student's code does, this returns a message."""
+        used.clear()
+        reached.clear()
+        try:
+            function = getattr(student.module, name)
+            value = plain(function(*args, **kwargs), student.name)
+            arrays = call_arrays(args, kwargs)
+            finals = tuple(plain(array) for array in arrays)
+            labels = names(function, name, args, kwargs, arrays)
+            aliased = tuple(dict.fromkeys(label for label, array in zip(labels, arrays)
+                                          if any(may_share_memory(got, array) for got in _arrays_of(value))))
+            reply = ("returned", value, finals, labels, aliased, others(name))
+        except RecursionError:
+            reply = ("fatal", "recursion", "")
+        except MemoryError:
+            reply = ("fatal", "memory", "")
+        except Exception as exc:
+            kind = type(exc)
+            reply = ("raised", type_name(kind, student.name), nearest_builtin(kind), _message(exc),
+                     _student_frames(exc.__traceback__, student.path), others(name))
+        except SystemExit as exc:
+            reply = ("fatal", "exit", preview(exc.code))
+        except BaseException as exc:
+            reply = ("fatal", "base", type_name(type(exc), student.name))
+        return ("forbidden", used[0]) if used else reply
+
+    def others(name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(other for other in reached if other != name))
+
+    def framed(reply: tuple) -> bytes:
+        """``reply`` as a frame. Only a "returned" reply can be too large for one (every other
+        field is cut to size): its value becomes an Unsupported, then, if that is not enough,
+        so do the arguments' final states (which the grader then counts as changed)."""
+        try:
+            return frame(reply)
+        except ValueError as exc:
+            tag, value, finals, *rest = reply
+            value = Unsupported(type_name(type(value)), f"too large to return ({exc})")
+        try:
+            return frame((tag, value, finals, *rest))
+        except ValueError:
+            gone = tuple(Unsupported("numpy array", "too large to send back") for _ in finals)
+            return frame((tag, value, gone, *rest))
+
+    def serve(student: Student) -> None:
+        _record_reached(student.module, graded, reached)
+        while (request := receive()) is not None:
+            _, (function, args, kwargs) = unpack(request, requests)
+            write(framed(answer(student, function, args, dict(kwargs))))
+
+    return serve
 
 
-def _arrays_in(args: tuple, kwargs: dict[str, Any]) -> list[np.ndarray]:
-    """The ndarray arguments, and those inside tuple arguments: the ones a call could change."""
-    values = [*args, *kwargs.values()]
-    values += [item for value in values if type(value) is tuple for item in value]
-    return [value for value in values if type(value) is np.ndarray]
+def _record_reached(module: ModuleType, graded: tuple[str, ...], reached: list[str]) -> None:
+    """Wrap the module's graded functions so that each call appends its name to ``reached``:
+    a call from ``conv2d`` into the student's own ``zero_pad`` goes through the wrapper.
 
-
-def _snapshot(array: np.ndarray) -> tuple:
-    return (array.shape, array.dtype.str, array.tobytes())
-
-
-def _parameter_names(function: Any, args: tuple, kwargs: dict[str, Any], arrays: list[np.ndarray]) -> tuple[str, ...]:
-    """The names under which ``arrays`` were passed to ``function`` (``x``, ``args[1]``).
-
-    Only called for arrays the call changed, which is rare: binding is slow.
+    Only plain functions are wrapped; anything else is left as it is.
     """
+    for name in graded:
+        try:
+            function = vars(module).get(name)
+            if type(function) is types.FunctionType:
+                setattr(module, name, _recording(name, function, reached))
+        except Exception:  # a module that resists: the call is not recorded
+            continue
+
+
+def _recording(name: str, function: Callable[..., Any], reached: list[str]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def graded(*args: Any, **kwargs: Any) -> Any:
+        reached.append(name)
+        return function(*args, **kwargs)
+
+    return graded
+
+
+def _arrays_of(value: Any) -> list[np.ndarray]:
+    """The arrays in a plain value (tuples included): what a call returned."""
+    if type(value) is np.ndarray:
+        return [value]
+    if type(value) is tuple:
+        return [array for item in value for array in _arrays_of(item)]
+    return []
+
+
+def _parameter_names(signature: inspect.Signature | None, args: tuple, kwargs: dict[str, Any],
+                     arrays: list[np.ndarray]) -> tuple[str, ...]:
+    """For each of ``arrays``, the name it was passed under (``x``, ``args[1]``)."""
     if not arrays:
         return ()
     try:
-        bound = inspect.signature(function).bind(*args, **kwargs).arguments
+        bound = signature.bind(*args, **kwargs).arguments
         named = [(param, value) for param, value in bound.items() if not isinstance(value, (tuple, dict))]
         named += [(f"{param}[{i}]", item) for param, value in bound.items() if isinstance(value, tuple)
                   for i, item in enumerate(value)]
         named += [(key, item) for value in bound.values() if isinstance(value, dict) for key, item in value.items()]
     except Exception:  # no signature, or arguments it does not accept: number them
         named = [(f"argument {i + 1}", value) for i, value in enumerate(args)] + list(kwargs.items())
-    return tuple(dict.fromkeys(param for param, value in named if any(value is array for array in arrays)))
+        named += [(f"argument {i + 1}[{j}]", item) for i, value in enumerate(args) if type(value) is tuple
+                  for j, item in enumerate(value)]
+    return tuple(next((param for param, value in named if value is array), "an argument") for array in arrays)
 
 
 def _message(exc: BaseException) -> str:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from autograder.sandbox import Failed, Raised, Returned, Unsupported
-from tests.sandbox.helpers import processes_with
+from autograder.student import StudentFunctions
+from tests.sandbox.helpers import FUNCTIONS, processes_with
 
 pytestmark = pytest.mark.sandbox
 
@@ -144,3 +145,129 @@ def test_exception_at_import_is_an_import_failure(open_box):
 
     assert reply == Failed("import", "cnn.py could not be imported: ValueError: the dataset file is missing",
                            reply.seconds)
+
+
+def test_an_in_place_change_is_seen_by_the_grader_even_if_the_worker_check_is_rewired(open_box):
+    box = open_box("hide_mutation")
+
+    reply = box.call("relu", np.array([[-1.0, 2.0]]))
+
+    assert isinstance(reply, Returned)
+    assert reply.mutated == ("x",)
+
+
+ALIASING = '''
+import numpy as np
+
+
+def zero_pad(x, pad):
+    return x if pad == 0 else np.pad(x, pad)
+
+
+def conv2d(x, w):
+    return x[::2], np.ascontiguousarray(w.T)
+
+
+def relu(x):
+    return np.maximum(x, 0, out=x)
+'''
+
+
+@pytest.mark.parametrize("function, args, aliased", [
+    ("zero_pad", (np.ones((2, 2)), 0), ("x",)),
+    ("zero_pad", (np.ones((2, 2)), 1), ()),
+    ("conv2d", (np.ones((4, 4)), np.ones((2, 3))), ("x",)),
+])
+def test_a_result_that_shares_memory_with_an_argument_is_reported(open_box, tmp_path, function, args, aliased):
+    source = tmp_path / "aliasing.py"
+    source.write_text(ALIASING)
+
+    reply = open_box(source).call(function, *args)
+
+    assert isinstance(reply, Returned)
+    assert reply.aliased == aliased
+    assert reply.mutated == ()
+
+
+def test_a_result_written_into_its_argument_is_both_aliased_and_mutated(open_box, tmp_path):
+    source = tmp_path / "aliasing.py"
+    source.write_text(ALIASING)
+
+    reply = open_box(source).call("relu", np.array([-1.0, 1.0]))
+
+    assert (reply.aliased, reply.mutated) == (("x",), ("x",))
+
+
+def test_a_student_exception_class_reports_its_nearest_builtin_ancestor(open_box):
+    box = open_box("honest")
+
+    own = box.call("conv2d", np.zeros(3))
+    builtin = box.call("conv2d", np.zeros((0, 0)))
+
+    assert (own.type_name, own.builtin) == ("ShapeError", "ValueError")
+    assert (builtin.type_name, builtin.builtin) == ("ValueError", "ValueError")
+
+
+REACHING = '''
+def zero_pad(x, pad):
+    return [0] * pad
+
+
+def conv2d(x, w):
+    return zero_pad(x, 1).shape
+
+
+def conv_stage(x):
+    return conv2d(x, x)
+
+
+def relu(x):
+    return conv_output_size(1, 1) + relu_helper(x)
+
+
+def relu_helper(x):
+    return 0
+
+
+def conv_output_size(n, k):
+    return n - k + 1
+'''
+
+
+@pytest.mark.parametrize("function, args, reached", [
+    ("conv2d", (np.ones(2), np.ones(2)), ("zero_pad",)),  # raised: a list has no shape
+    ("conv_stage", (np.ones(2),), ("zero_pad", "conv2d")),
+    ("relu", (np.ones(2),), ("conv_output_size",)),  # returned; a helper that is not graded is not named
+    ("zero_pad", (np.ones(2), 1), ()),
+])
+def test_each_reply_names_the_other_graded_functions_the_call_reached(open_box, tmp_path, function, args, reached):
+    source = tmp_path / "reaching.py"
+    source.write_text(REACHING)
+
+    reply = open_box(source).call(function, *args)
+
+    assert isinstance(reply, (Returned, Raised))
+    assert reply.reached == reached
+
+
+def test_a_student_exception_class_is_raised_in_the_grader_as_its_builtin_ancestor(open_box):
+    student = StudentFunctions(open_box("honest"), FUNCTIONS)
+
+    with pytest.raises(ValueError) as raised:
+        student.conv2d(np.zeros(3))
+    assert type(raised.value) is ValueError
+    assert str(raised.value) == "ShapeError: expected a 2-d input, got 1-d"
+    assert raised.value.raised_by_student
+
+
+def test_a_graded_function_seen_in_a_student_traceback_counts_as_reached(open_box, tmp_path):
+    source = tmp_path / "reaching.py"
+    source.write_text("_pad = None\n\n\ndef zero_pad(x, pad):\n    return x.missing\n\n\n"
+                      "def conv2d(x, w):\n    return _pad(x, 1)\n\n\n_pad = zero_pad  # bound before the worker wraps it\n")
+    student = StudentFunctions(open_box(source), FUNCTIONS)
+
+    with pytest.raises(AttributeError):
+        student.conv2d(np.ones(2), np.ones(2))
+    assert student.reached == {"zero_pad"}
+    student.forget_reached()
+    assert student.reached == frozenset()

@@ -5,13 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from autograder.runner import grade_file
 from autograder.sandbox import Failed, Returned, find_forbidden_uses
+from autograder.spec import load_assignment
 from tests.sandbox.helpers import FORBIDDEN, FUNCTIONS, HOSTILE
 
 pytestmark = pytest.mark.sandbox
 
 X = np.arange(16.0).reshape(4, 4)
 W = np.ones((2, 2))
+ASSIGNMENT = load_assignment("cnn")
+LOOPS = HOSTILE.parent / "reference_impls" / "loops_cnn.py"
 
 
 def uses(source: str, functions=("conv2d",)) -> dict[str, tuple[str, ...]]:
@@ -134,3 +138,99 @@ def test_forbidden_numpy_functions_are_stand_ins_in_the_worker_only(open_box, tm
         assert box.call("zero_pad", np.ones(3), 1).message == \
             "numpy.fft.fft is not allowed in this assignment (called from zero_pad)"
     np.testing.assert_array_equal(np.convolve(np.ones(2), np.ones(2)), [1, 2, 1])  # the grader's numpy
+
+
+# ---------------------------------------------------------------- identity and introspection
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import numpy as np\ndef conv2d(x, w): return np._core.numeric.correlate(x, w)",
+     "numpy._core.numeric.correlate (the same function as numpy.correlate)"),
+    ("from numpy._core.numeric import correlate as c\ndef conv2d(x, w): return c(x, w)",
+     "numpy._core.numeric.correlate (the same function as numpy.correlate)"),
+    ("import numpy as np\ndef conv2d(x, w): return np._core.multiarray.correlate2(x, w, 1)",
+     "numpy._core.multiarray.correlate2 (the same function as numpy.correlate)"),
+    ("import numpy as np\ndef conv2d(x, w): return np.convolve._implementation(x, w)",
+     "numpy.convolve._implementation"),
+    ("import numpy.fft._pocketfft as p\ndef conv2d(x, w): return p.fft2(x)", "numpy.fft._pocketfft.fft2"),
+    ("import numpy as np\ndef conv2d(x, w): return np.fft._pocketfft_umath.fft", "numpy.fft._pocketfft_umath.fft"),
+], ids=["another module", "imported from another module", "compiled core", "implementation", "private module",
+        "compiled fft"])
+def test_static_check_matches_forbidden_functions_by_identity_not_spelling(source, expected):
+    assert uses(source) == {"conv2d": (expected,)}
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import gc\ndef conv2d(x, w): return [o for o in gc.get_objects() if callable(o)]", "gc.get_objects"),
+    ("from gc import get_referents as r\ndef conv2d(x, w): return r(x)", "gc.get_referents"),
+    ("import ctypes\ndef conv2d(x, w): return ctypes.py_object(x)", "ctypes.py_object"),
+    ("def conv2d(x, w): return ().__class__.__base__.__subclasses__()", "__subclasses__"),
+    ("def conv2d(x, w): return getattr(type(x), '__subclasses__')()", "__subclasses__"),
+    ("def conv2d(x, w): return conv2d.__globals__['np']", "__globals__"),
+    ("import sys\ndef conv2d(x, w): return sys.modules['numpy']", "sys.modules"),
+    ("import sys\ndef conv2d(x, w): return sys._getframe(1).f_globals", "f_globals"),
+], ids=["gc objects", "gc referents", "ctypes", "subclasses", "getattr subclasses", "globals", "sys.modules",
+        "frames"])
+def test_static_check_counts_reaching_into_the_object_graph_as_forbidden(source, expected):
+    assert expected in uses(source)["conv2d"]
+
+
+def test_introspection_in_code_run_at_import_is_charged_to_every_graded_function():
+    source = ("import gc\nimport numpy as np\nTOOLS = {}\n"
+              "def _collect():\n    TOOLS['fft'] = [o for o in gc.get_objects() if callable(o)]\n"
+              "_collect()\n"
+              "def conv2d(x, w): return TOOLS['fft'][0](x)\ndef relu(x): return np.maximum(x, 0)\n")
+
+    assert uses(source, ("conv2d", "relu")) == {"conv2d": ("gc.get_objects (in code run at import)",),
+                                               "relu": ("gc.get_objects (in code run at import)",)}
+
+
+def test_a_main_block_is_not_code_run_at_import():
+    source = ("import gc\nimport numpy as np\ndef relu(x): return np.maximum(x, 0)\n"
+              "if __name__ == '__main__':\n    print(len(gc.get_objects()))\n")
+
+    assert uses(source, ("relu",)) == {}
+
+
+@pytest.mark.parametrize("path", [ASSIGNMENT.reference, LOOPS], ids=["reference", "loops"])
+def test_correct_implementations_use_nothing_forbidden(path):
+    assert find_forbidden_uses(path.read_text(), ASSIGNMENT.questions, ASSIGNMENT.forbidden) == {}
+
+
+def test_a_forbidden_function_under_another_path_is_a_stand_in_at_run_time(open_box):
+    box = open_box("forbidden_alias")
+
+    reply = box.call("cross_correlate2d", X, W)
+
+    assert reply == Failed("forbidden", "numpy.correlate is not allowed in this assignment "
+                                        "(called from cross_correlate2d)", reply.seconds)
+    np.testing.assert_array_equal(np._core.numeric.correlate([1.0, 2.0], [1.0]), [1.0, 2.0])  # the grader's
+
+
+# ---------------------------------------------------------------- graded end to end
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attack", ["forbidden_alias", "forbidden_from_memory"])
+def test_a_forbidden_function_by_another_path_or_from_memory_scores_zero_on_its_question(tmp_path, attack):
+    submission = tmp_path / "submission" / "cnn.py"
+    submission.parent.mkdir()
+    submission.write_text(ASSIGNMENT.reference.read_text() + "\n\n" + (HOSTILE / f"{attack}.py").read_text())
+
+    result = grade_file(ASSIGNMENT, submission, private_paths=(tmp_path,))
+
+    lost = {"cross_correlate2d", "conv2d"}  # conv2d is built on cross_correlate2d
+    for question in result.questions:
+        assert question.score == pytest.approx(0 if question.name in lost else question.max_score), question.name
+    assert result.question("cross_correlate2d").forbidden
+
+
+@pytest.mark.slow
+def test_a_correct_file_still_scores_full_marks(tmp_path):
+    submission = tmp_path / "submission" / "cnn.py"
+    submission.parent.mkdir()
+    submission.write_text(LOOPS.read_text())
+
+    result = grade_file(ASSIGNMENT, submission, private_paths=(tmp_path,))
+
+    assert result.score == result.max_score, result.summary
