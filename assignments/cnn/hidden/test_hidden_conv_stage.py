@@ -87,6 +87,7 @@ def test_conv_stage_rejects_arguments_that_do_not_agree(student, reference):
     check_rejects(student, reference, "conv_stage", [
         ((x[:1], kernels, biases), {}, "the kernels have depth 2 and x has 1 channel"),
         ((np.concatenate([x, x]), kernels, biases), {}, "the kernels have depth 2 and x has 4 channels"),
+        ((x, kernels, biases[:1]), {}, "3 kernels need 3 biases, not 1"),
         ((x, kernels, biases[:2]), {}, "3 kernels need 3 biases, not 2"),
         ((x, kernels, np.append(biases, 1.0)), {}, "3 kernels need 3 biases, not 4"),
         ((x, kernels, biases), {"stride": (1, 0)}, "the stride must be at least 1"),

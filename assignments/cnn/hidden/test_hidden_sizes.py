@@ -44,8 +44,8 @@ def test_conv_output_size_counts_padding_on_both_sides(student, reference):
 
 @pytest.mark.question("conv_output_size")
 def test_conv_output_size_rejects_impossible_sizes(student, reference):
-    """conv_output_size raises ValueError for f < 1, stride < 1, padding < 0, n < 1 or f > n + 2P, and counts 1
-    position when f = n + 2P"""
+    """conv_output_size raises ValueError for f < 1, stride < 1, padding < 0, n < 1 or f > n + 2P, and counts the
+    positions when f is close to n + 2P"""
     check_rejects(student, reference, "conv_output_size", [
         ((5, 0), {}, "the kernel size f must be at least 1"),
         ((5, 3), {"stride": 0}, "the stride must be at least 1"),
@@ -56,6 +56,7 @@ def test_conv_output_size_rejects_impossible_sizes(student, reference):
         ((3, 6), {"padding": 1}, "the kernel (6) is larger than the padded input (3 + 2·1)"),
     ])
     check_conv_output_size(student, reference, 3, 5, padding=1)
+    check_conv_output_size(student, reference, 6, 5, padding=2, stride=2)
 
 
 @pytest.mark.question("conv_param_count")
@@ -81,8 +82,7 @@ def test_conv_param_count_without_bias(student, reference):
 
 @pytest.mark.question("conv_param_count")
 def test_conv_param_count_rejects_dimensions_below_one(student, reference):
-    """conv_param_count raises ValueError when d_in, f or n_k is less than 1, and counts a 1×1 kernel over one
-    channel"""
+    """conv_param_count raises ValueError when d_in, f or n_k is less than 1, and counts the smallest layers"""
     check_rejects(student, reference, "conv_param_count", [
         ((0, 3, 8), {}, "the input depth d_in must be at least 1"),
         ((3, 0, 8), {}, "the kernel size f must be at least 1"),
@@ -91,6 +91,7 @@ def test_conv_param_count_rejects_dimensions_below_one(student, reference):
         ((-1, 3, 8), {"bias": False}, "the input depth d_in must be at least 1"),
     ])
     check_conv_param_count(student, reference, 1, 1, 1)
+    check_conv_param_count(student, reference, 2, 3, 4, bias=False)
 
 
 @pytest.mark.question("conv_output_shape")
@@ -131,3 +132,4 @@ def test_conv_output_shape_rejects_impossible_shapes(student, reference):
         (((3, 8, 8), 4, 3), {"stride": 0}, "the stride must be at least 1"),
     ])
     check_conv_output_shape(student, reference, (1, 3, 4), 1, 5, padding=1)
+    check_conv_output_shape(student, reference, (2, 7, 6), 3, 5, stride=2)
