@@ -4,7 +4,10 @@ per graded function.
 Each ``check_<function>`` makes one call on the student and on the reference and hands both
 to the generic checks of ``autograder.checks``; only when the answer is wrong does it
 compute the answers of the misconceptions that apply to that call (the reference on
-transformed inputs), so that a right answer costs one reference call.
+transformed inputs), so that a right answer costs one reference call. Every array is checked
+by the one dtype rule of the module docstring (``FLOATS``; zero_pad keeps x's dtype), and
+``untouched=True`` also asks the same call to leave its arguments unchanged and to return
+a new array. ``check_rejects`` checks the documented ValueErrors.
 
 The ``EXAMPLE_*`` arrays are the small inputs of the suites' explicit examples
 (``@example``): hypothesis runs them before it generates anything, and a test that fails on

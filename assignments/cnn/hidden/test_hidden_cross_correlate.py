@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 
-from cnn_checks import EXAMPLE_IMAGE, EXAMPLE_KERNEL, EXAMPLE_SMALL, check_cross_correlate2d, check_rejects, conv2d_inputs
+from cnn_checks import (
+    EXAMPLE_IMAGE,
+    EXAMPLE_KERNEL,
+    EXAMPLE_SMALL,
+    check_cross_correlate2d,
+    check_rejects,
+    conv2d_inputs,
+)
 
 
 @pytest.mark.question("cross_correlate2d")
