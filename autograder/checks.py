@@ -12,6 +12,9 @@ answers). When the student's value equals such an answer, and that answer differ
 the right one, the message adds the advice and the ``Feedback`` carries the name; when
 answers of several misconceptions match, the message gives each advice and no name.
 
+A side property (the arguments left unchanged, a new array returned) counts only together
+with the answer of the same call, since a function that does nothing has it too.
+
 Nothing here knows an assignment: the values a suite accepts are plain ``np.ndarray``s,
 Python ints and tuples of them; anything else arrives from the sandbox as ``Unsupported``.
 """
@@ -28,6 +31,7 @@ from autograder.feedback import Feedback, describe_call, format_value
 from autograder.sandbox import Unsupported
 
 MODIFIED_IN_PLACE = "input modified in place"
+RETURNED_ARGUMENT = "argument returned instead of a new array"
 DTYPE_KIND_NAMES = {"b": "bool", "i": "int", "u": "unsigned int", "f": "float"}
 RTOL = 1e-6
 ATOL = 1e-6
@@ -96,7 +100,7 @@ def expect_array(
     if got.shape != expected.shape:
         _fail(f"{call.function} returned shape {got.shape}; expected {expected.shape} for {where}.", call,
               *_misconception(got, expected, misconceptions, _same_array), expected, got)
-    wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    wrong = _differs(got, expected)
     if wrong.any():
         index = tuple(int(i) for i in np.argwhere(wrong)[0])
         _fail(f"{call.function} returned wrong values for {where}: at index {index} expected "
@@ -144,9 +148,16 @@ def expect_raises(exception: type[Exception], *, call: Call, functions: Any, bec
           f"{call.summary()}, because {because}.", call)
 
 
-def expect_unmodified(student: Any, call: Call) -> None:
-    """Check that the call leaves its arguments as they were (``student.last_mutated``)."""
-    call.run(student)
+def expect_unmodified(student: Any, call: Call, expect_answer: Callable[[Any], None]) -> None:
+    """Check that the call leaves its arguments as they were, returns none of them, and is right.
+
+    A function that does nothing also leaves its arguments alone, so these side properties
+    count only together with the answer: ``expect_answer`` checks the value this same call
+    returned (it raises ``Feedback`` unless it is right). ``student.last_mutated`` and
+    ``student.last_aliased`` name the arguments the call changed in place and those the
+    returned array shares memory with; the worker looks before the value is copied out.
+    """
+    got = call.run(student)
     if student.last_mutated:
         names = " and ".join(student.last_mutated)
         _fail(f"{call.function} modified its argument {names} in place for {call.summary()}.", call,
@@ -154,17 +165,40 @@ def expect_unmodified(student: Any, call: Call) -> None:
               "(e.g. start from np.array(x, dtype=float)) instead of assigning into an argument "
               "or using an in-place operator such as +=, **= or out=.",
               MODIFIED_IN_PLACE)
+    aliased = getattr(student, "last_aliased", ())  # the attribute comes with the `replies` branch
+    if aliased:
+        names = " and ".join(aliased)
+        _fail(f"{call.function} returned its argument {names} itself (or a view of it) for {call.summary()}.",
+              call, "A function must return a new array, even when nothing needs to change (a padding of 0, "
+              "no negative values): return a copy such as x.copy() or np.array(x, dtype=float), not the "
+              "argument, a slice, a reshape or np.asarray of it.",
+              RETURNED_ARGUMENT)
+    expect_answer(got)
 
 
 def _expect_dtype(got: np.ndarray, expected: np.ndarray, call: Call, dtype_kind: str | None) -> None:
+    """The dtype rule: exactly ``expected``'s dtype (``None``), or one of the kinds in ``dtype_kind``."""
     where = call.summary()
     if dtype_kind is None and got.dtype != expected.dtype:
-        _fail(f"{call.function} returned an array of dtype {got.dtype}; expected dtype {expected.dtype} for "
-              f"{where} (np.zeros and np.ones make float64 arrays unless given dtype=...).", call)
+        _fail(f"{call.function} returned an array of dtype {got.dtype}; expected dtype {expected.dtype}, the dtype "
+              f"of the input, for {where}: make the new array with the input's dtype, e.g. "
+              f"np.zeros(shape, dtype=x.dtype) (np.zeros and np.ones make float64 arrays unless given dtype=...).",
+              call)
+    if dtype_kind == "f" and got.dtype.kind != "f":
+        _fail(f"{call.function} returned an array of dtype {got.dtype}; expected a float array (float64 or "
+              f"float32) for {where}: convert the inputs to floats before computing, e.g. "
+              f"np.asarray(x, dtype=float), so that integer inputs give exact float results.", call)
     if dtype_kind is not None and got.dtype.kind not in dtype_kind:
         kinds = " or ".join(DTYPE_KIND_NAMES[k] for k in dtype_kind)
         _fail(f"{call.function} returned an array of dtype {got.dtype}; expected an array of {kinds} dtype "
               f"for {where}.", call)
+
+
+def _differs(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Where ``got`` is not ``expected``: exactly for booleans, within the tolerance for numbers."""
+    if got.dtype.kind == "b" or expected.dtype.kind == "b":
+        return got != expected
+    return ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
 
 
 def _misconception(

@@ -10,6 +10,7 @@ import pytest
 
 from autograder.checks import (
     MODIFIED_IN_PLACE,
+    RETURNED_ARGUMENT,
     Call,
     Misconception,
     expect_array,
@@ -48,15 +49,17 @@ FAILURES = [
     ),
     pytest.param(
         lambda: expect_array(np.array([[2, 4]]), ROW, call=SCALE, dtype_kind="f"),
-        f"scale returned an array of dtype int64; expected an array of float dtype for x of shape 1×2, factor 2."
-        f"\n{CALLED_SCALE}",
+        "scale returned an array of dtype int64; expected a float array (float64 or float32) for x of shape 1×2, "
+        "factor 2: convert the inputs to floats before computing, e.g. np.asarray(x, dtype=float), so that integer "
+        f"inputs give exact float results.\n{CALLED_SCALE}",
         None,
         id="an int array where floats are asked",
     ),
     pytest.param(
         lambda: expect_array(ROW, np.array([[2, 4]]), call=SCALE, dtype_kind=None),
-        "scale returned an array of dtype float64; expected dtype int64 for x of shape 1×2, factor 2 (np.zeros "
-        f"and np.ones make float64 arrays unless given dtype=...).\n{CALLED_SCALE}",
+        "scale returned an array of dtype float64; expected dtype int64, the dtype of the input, for x of shape 1×2, "
+        "factor 2: make the new array with the input's dtype, e.g. np.zeros(shape, dtype=x.dtype) (np.zeros and "
+        f"np.ones make float64 arrays unless given dtype=...).\n{CALLED_SCALE}",
         None,
         id="another dtype where the exact dtype is asked",
     ),
@@ -174,14 +177,46 @@ FAILURES = [
         id="raised another exception",
     ),
     pytest.param(
-        lambda: expect_unmodified(SimpleNamespace(scale=lambda x: x, last_mutated=("x",)), SCALE),
+        lambda: expect_unmodified(SimpleNamespace(scale=scale, last_mutated=("x",), last_aliased=()), SCALE,
+                                  expect_scaled),
         "scale modified its argument x in place for x of shape 1×2, factor 2. A function must leave its inputs "
         "unchanged: write the result into a new array (e.g. start from np.array(x, dtype=float)) instead of "
         f"assigning into an argument or using an in-place operator such as +=, **= or out=.\n{CALLED_SCALE}",
         MODIFIED_IN_PLACE,
         id="argument modified in place",
     ),
+    pytest.param(
+        lambda: expect_unmodified(SimpleNamespace(scale=lambda x: x, last_mutated=(), last_aliased=("x",)), SCALE,
+                                  expect_scaled),
+        "scale returned its argument x itself (or a view of it) for x of shape 1×2, factor 2. A function must "
+        "return a new array, even when nothing needs to change (a padding of 0, no negative values): return a "
+        "copy such as x.copy() or np.array(x, dtype=float), not the argument, a slice, a reshape or np.asarray of "
+        f"it.\n{CALLED_SCALE}",
+        RETURNED_ARGUMENT,
+        id="argument returned instead of a new array",
+    ),
+    pytest.param(
+        lambda: expect_unmodified(SimpleNamespace(scale=lambda x: np.zeros((1, 2)), last_mutated=(), last_aliased=()),
+                                  SCALE, expect_scaled),
+        "scale returned wrong values for x of shape 1×2, factor 2: at index (0, 0) expected 2.0, got 0.0.\n"
+        f"{CALLED_SCALE}\n{ANSWERS_ROW}    [[0., 0.]]",
+        None,
+        id="inputs unchanged but the answer wrong",
+    ),
+    pytest.param(
+        lambda: expect_array(np.array([True, False]), np.array([True, True]), call=SCALE, dtype_kind=None),
+        "scale returned wrong values for x of shape 1×2, factor 2: at index (1,) expected True, got False.\n"
+        f"{CALLED_SCALE}\nExpected array of shape 2, dtype bool:\n    [ True,  True]\n"
+        "Got array of shape 2, dtype bool:\n    [ True, False]",
+        None,
+        id="wrong booleans",
+    ),
 ]
+
+
+def expect_scaled(got) -> None:
+    """The answer check that ``expect_unmodified`` is given: ``got`` must be ``scale``'s answer."""
+    expect_array(got, ROW, call=SCALE)
 
 
 @pytest.mark.parametrize(("check", "message", "misconception"), FAILURES)
@@ -202,8 +237,13 @@ PASSES = [
     pytest.param(lambda: expect_raises(ValueError, call=Call.of(size, 0),
                                        functions=SimpleNamespace(size=lambda n: int("x")), because="n < 1"),
                  id="raised the expected exception"),
-    pytest.param(lambda: expect_unmodified(SimpleNamespace(scale=scale, last_mutated=()), SCALE),
-                 id="nothing modified"),
+    pytest.param(lambda: expect_unmodified(SimpleNamespace(scale=scale, last_mutated=(), last_aliased=()), SCALE,
+                                           expect_scaled),
+                 id="nothing modified, a new array, the right answer"),
+    pytest.param(lambda: expect_array(np.array([[2, 4]], dtype=np.float32), ROW, call=SCALE, dtype_kind="f"),
+                 id="float32 where floats are asked"),
+    pytest.param(lambda: expect_array(np.array([True, False]), np.array([True, False]), call=SCALE, dtype_kind=None),
+                 id="booleans equal"),
 ]
 
 

@@ -107,11 +107,61 @@ def test_reference_docstring_examples_hold():
         pytest.param("conv_output_size", (3, 6), {"padding": 1}, id="kernel larger than padded input"),
         pytest.param("conv_param_count", (3, 3, 0), {}, id="no kernels"),
         pytest.param("conv_output_shape", ((32, 32), 4, 3), {}, id="input shape without depth"),
+        pytest.param("zero_pad", (np.ones((2, 2)), (0, -1)), {}, id="negative width padding"),
+        pytest.param("zero_pad", (np.ones((1, 1, 2, 2)), 1), {}, id="4-D input to zero_pad"),
+        pytest.param("cross_correlate2d", (np.ones((2, 2)), np.ones((1, 3))), {}, id="kernel wider than image"),
+        pytest.param("conv2d", (np.ones((3, 3)), np.ones((2, 2))), {"stride": (1, -1)}, id="negative stride"),
+        pytest.param("conv2d", (np.ones((3, 3)), np.ones((2, 2))), {"padding": (0, -1)}, id="negative padding"),
+        pytest.param("conv2d", (np.ones((2, 3)), np.ones((1, 6))), {"padding": 1}, id="kernel wider than padded"),
+        pytest.param("conv_stage", (np.ones((2, 3, 3)), np.ones((1, 2, 2, 2)), np.zeros(2)), {},
+                     id="one bias too many"),
+        pytest.param("conv_stage", (np.ones((1, 3, 3)), np.ones((1, 1, 5, 1)), np.zeros(1)), {"padding": (0, 1)},
+                     id="kernel taller than padded input"),
+        pytest.param("pool2d", (np.ones((3, 3)), (1, 4)), {}, id="pool window wider than input"),
+        pytest.param("pool2d", (np.ones((3, 3)), 2), {"stride": (0, 1)}, id="pool stride 0"),
+        pytest.param("pool2d", (np.ones((1, 1, 3, 3)), 2), {}, id="4-D input to pool2d"),
+        pytest.param("conv_output_size", (0, 1), {"padding": 1}, id="empty input with padding"),
+        pytest.param("conv_output_shape", ((3, 8, 8), 0, 3), {}, id="no kernels in conv_output_shape"),
+        pytest.param("conv_output_shape", ((0, 8, 8), 2, 3), {}, id="input without channels"),
+        pytest.param("conv_output_shape", ((3, 8, 2), 2, 3), {}, id="kernel wider than input shape"),
+        pytest.param("conv_layer", (np.ones((1, 3, 3)), np.ones((1, 1, 2, 2)), np.zeros(1)), {"pool_size": 3},
+                     id="pool window larger than the feature maps"),
     ],
 )
 def test_reference_rejects_invalid_arguments_with_value_error(function, args, kwargs):
     with pytest.raises(ValueError):
         getattr(cnn, function)(*args, **kwargs)
+
+
+UINT8 = np.array([[200, 100, 250], [50, 255, 120], [90, 0, 30]], dtype=np.uint8)
+ARRAY_CALLS = [
+    pytest.param("cross_correlate2d", (UINT8, UINT8[:2, :2]), {}, id="cross_correlate2d"),
+    pytest.param("conv2d", (UINT8, UINT8[:2, :2]), {"stride": (2, 1), "padding": 1}, id="conv2d"),
+    pytest.param("conv_stage", (UINT8[None], UINT8[None, None, :2, :2], np.array([3], dtype=np.uint8)), {},
+                 id="conv_stage"),
+    pytest.param("pool2d", (UINT8, 2), {"stride": 1, "mode": "l2"}, id="pool2d"),
+    pytest.param("relu", (UINT8[None, None],), {}, id="relu of a 4-D array"),
+    pytest.param("conv_layer", (UINT8[None], UINT8[None, None, :1, :1], np.array([1], dtype=np.uint8)),
+                 {"pool_size": 1}, id="conv_layer"),
+]
+
+
+@pytest.mark.parametrize(("function", "args", "kwargs"), ARRAY_CALLS)
+def test_reference_returns_new_exact_float_arrays_for_integer_inputs(function, args, kwargs):
+    """The dtype rule of the module docstring: floats, computed without wrapping uint8 products."""
+    got = getattr(cnn, function)(*args, **kwargs)
+    wide = [np.asarray(a, dtype=float) if isinstance(a, np.ndarray) else a for a in args]
+    assert type(got) is np.ndarray and got.dtype == np.float64
+    np.testing.assert_allclose(got, getattr(cnn, function)(*wide, **kwargs))
+    assert not any(np.shares_memory(got, a) for a in args if isinstance(a, np.ndarray))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int32, np.uint8, np.bool_])
+def test_reference_zero_pad_keeps_the_dtype_and_returns_a_new_array(dtype):
+    x = np.ones((2, 3), dtype=dtype)
+    for pad in (0, (1, 0)):
+        padded = cnn.zero_pad(x, pad)
+        assert padded.dtype == dtype and not np.shares_memory(padded, x)
 
 
 # Agreement with the loop-based implementation ----------------------------------------

@@ -13,7 +13,10 @@ documented here. Conventions used throughout (as in the lecture):
   floor((N + 2P - F) / S) + 1 positions.
 - Wherever a parameter may be an int or a pair, the int means the same value for both
   axes and the pair is (value along the height, value along the width).
-- No function may modify its arguments: build new arrays instead.
+- Every function that returns an array returns a float array (float64, or float32 if
+  you prefer), whatever the dtype of its inputs, except zero_pad, whose result has x's dtype.
+- No function may modify its arguments or return one of them (or a view of one): build
+  and return new arrays instead.
 
 Only numpy is available; vectorise with slicing, ``np.lib.stride_tricks``
 (``sliding_window_view``) or ``np.einsum`` where you can. ``np.convolve``,
@@ -85,17 +88,16 @@ def conv_output_size(n: int, f: int, padding: int = 0, stride: int = 1) -> int:
     """The number of kernel positions along one axis: floor((n + 2P - f) / S) + 1.
 
     Args:
-        n: length of the input along the axis (n >= 1).
-        f: kernel size along the axis (1 <= f <= n + 2·padding).
-        padding: zeros added on each side (>= 0).
-        stride: step between window starts (>= 1).
+        n: length of the input along the axis, an int (n >= 1).
+        f: kernel size along the axis, an int (1 <= f <= n + 2·padding).
+        padding: zeros added on each side, an int (>= 0).
+        stride: step between window starts, an int (>= 1).
 
     Returns:
         The output length, a Python int.
 
     Raises:
         ValueError: if f < 1, stride < 1, padding < 0, n < 1 or f > n + 2·padding.
-        TypeError: if an argument is not an integer.
 
     Example:
         >>> conv_output_size(7, 3, padding=1, stride=2)
@@ -213,7 +215,7 @@ def relu(x: np.ndarray) -> np.ndarray:
     """The rectified linear unit, element-wise: max(x, 0).
 
     Args:
-        x: an array of any shape.
+        x: an array of any shape with at least one axis (1-D, 2-D, 3-D, 4-D, ...).
 
     Returns:
         A new float array of x's shape; ``x`` itself is left unchanged.
@@ -270,9 +272,9 @@ def conv_param_count(d_in: int, f: int, n_k: int, bias: bool = True) -> int:
     each has one bias of its own when ``bias`` is true.
 
     Args:
-        d_in: depth (channels) of the input, >= 1.
-        f: kernel size F, >= 1.
-        n_k: number of kernels N_k, >= 1.
+        d_in: depth (channels) of the input, an int >= 1.
+        f: kernel size F, an int >= 1.
+        n_k: number of kernels N_k, an int >= 1.
         bias: whether each kernel has a bias.
 
     Returns:
@@ -280,7 +282,6 @@ def conv_param_count(d_in: int, f: int, n_k: int, bias: bool = True) -> int:
 
     Raises:
         ValueError: if any of d_in, f, n_k is less than 1.
-        TypeError: if one of them is not an integer.
 
     Example:
         >>> conv_param_count(3, 5, 10)

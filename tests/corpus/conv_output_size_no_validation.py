@@ -1,5 +1,5 @@
-# Bug: conv_output_size never raises ValueError (it computes a size for any arguments).
-# Loses points: conv_output_size
+# Bug: conv_output_size never raises ValueError (it computes a size for any arguments); conv_output_shape relies on it to reject an axis.
+# Loses points: conv_output_size, conv_output_shape
 # Misconception: none
 """Only what differs from solutions/cnn/cnn.py; tests/support/corpus.py builds the whole file."""
 

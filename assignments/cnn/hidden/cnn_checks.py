@@ -4,7 +4,10 @@ per graded function.
 Each ``check_<function>`` makes one call on the student and on the reference and hands both
 to the generic checks of ``autograder.checks``; only when the answer is wrong does it
 compute the answers of the misconceptions that apply to that call (the reference on
-transformed inputs), so that a right answer costs one reference call.
+transformed inputs), so that a right answer costs one reference call. Every array is checked
+by the one dtype rule of the module docstring (``FLOATS``; zero_pad keeps x's dtype), and
+``untouched=True`` also asks the same call to leave its arguments unchanged and to return
+a new array. ``check_rejects`` checks the documented ValueErrors.
 
 The ``EXAMPLE_*`` arrays are the small inputs of the suites' explicit examples
 (``@example``): hypothesis runs them before it generates anything, and a test that fails on
@@ -21,7 +24,15 @@ import hypothesis.extra.numpy as hnp
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks import Call, Misconception, expect_array, expect_int, expect_int_tuple
+from autograder.checks import (
+    Call,
+    Misconception,
+    expect_array,
+    expect_int,
+    expect_int_tuple,
+    expect_raises,
+    expect_unmodified,
+)
 from autograder.feedback import Feedback
 
 IntOrPair = int | tuple[int, int]
@@ -33,6 +44,7 @@ MAX_STRIDE = 3
 MAX_PADDING = 2
 ELEMENTS = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
 POOL_MODES = ("max", "avg", "l2")
+FLOATS = "f"  # the dtype rule: every array result is float, whatever the inputs' dtype (zero_pad: x's dtype)
 
 FLIPPED_KERNEL = "flipped kernel (true convolution)"
 ONE_SHORT = "output one row/column short"
@@ -228,13 +240,21 @@ EXAMPLE_KERNELS = _example([[[[1, -1, 2], [0.5, 2, -1]], [[-1, 2, 0], [1, -0.5, 
                             [[[2, 0, -1], [1, 1, 0.5]], [[0, -2, 1], [2, 1, -1]]],
                             [[[-1, 1, 1], [2, -1, 0]], [[1, 0.5, -2], [-1, 2, 1]]]])  # 3×2×2×3: N_k = 3
 EXAMPLE_BIASES = _example([0.5, -1.5, 2])  # one per kernel, all different
+EXAMPLE_LARGE = _example([[[-2e5, -7e4, -1.5e6, -3e4, -9e5],
+                           [-6e4, -1.2e5, -4e4, -8e5, -2.5e4],
+                           [-3e6, -1e4, -5e5, -2e4, -7e5]],
+                          [[4e5, -2e6, 1.25e6, 3e4, -5e4],
+                           [-1e6, 8e5, -2e4, 6e6, 1e4],
+                           [2e4, -4e5, 9e5, -3e5, 5e5]]])  # 2×3×5: channel 0 all below −9999, channel 1 above 9999
 
 
 # Checks -----------------------------------------------------------------------------
 
 
-def check_zero_pad(student: Any, reference: ModuleType, x: np.ndarray, pad: IntOrPair) -> None:
-    """zero_pad(x, pad) equals the reference, with x's dtype."""
+def check_zero_pad(student: Any, reference: ModuleType, x: np.ndarray, pad: IntOrPair, *,
+                   untouched: bool = False) -> None:
+    """zero_pad(x, pad) equals the reference, with x's dtype (and, if ``untouched``, is a new array
+    and leaves x unchanged)."""
     call = Call.of(reference.zero_pad, x, pad)
     expected = call.run(reference)
 
@@ -244,10 +264,11 @@ def check_zero_pad(student: Any, reference: ModuleType, x: np.ndarray, pad: IntO
         return [known(ONE_SIDED_PADDING, expected[..., ph:, pw:]),
                 known(ONE_SIDED_PADDING, expected[..., : height - ph, : width - pw])]
 
-    _expect_array(call.run(student), expected, call, None, misconceptions)
+    _expect_array(student, call, untouched, expected, None, misconceptions)
 
 
-def check_cross_correlate2d(student: Any, reference: ModuleType, image: np.ndarray, kernel: np.ndarray) -> None:
+def check_cross_correlate2d(student: Any, reference: ModuleType, image: np.ndarray, kernel: np.ndarray, *,
+                            untouched: bool = False) -> None:
     """cross_correlate2d(image, kernel) equals the reference, as floats."""
     call = Call.of(reference.cross_correlate2d, image, kernel)
     expected = call.run(reference)
@@ -255,7 +276,7 @@ def check_cross_correlate2d(student: Any, reference: ModuleType, image: np.ndarr
     def misconceptions() -> list[Misconception]:
         return [known(FLIPPED_KERNEL, reference.cross_correlate2d(image, _flipped(kernel))), *_one_short(expected)]
 
-    _expect_array(call.run(student), expected, call, "f", misconceptions)
+    _expect_array(student, call, untouched, expected, FLOATS, misconceptions)
 
 
 def check_conv2d(
@@ -265,8 +286,10 @@ def check_conv2d(
     kernel: np.ndarray,
     stride: IntOrPair = 1,
     padding: IntOrPair = 0,
+    *,
+    untouched: bool = False,
 ) -> None:
-    """conv2d(image, kernel, stride=stride, padding=padding) equals the reference."""
+    """conv2d(image, kernel, stride=stride, padding=padding) equals the reference, as floats."""
     call = Call.of(reference.conv2d, image, kernel, stride=stride, padding=padding)
     expected = call.run(reference)
 
@@ -279,7 +302,7 @@ def check_conv2d(
             known(STRIDE_NOT_AT_START, _stride_one(reference.conv2d(image, kernel, padding=padding), expected)),
         ]
 
-    _expect_array(call.run(student), expected, call, "iuf", misconceptions)
+    _expect_array(student, call, untouched, expected, FLOATS, misconceptions)
 
 
 def check_conv_stage(
@@ -290,15 +313,17 @@ def check_conv_stage(
     biases: np.ndarray,
     stride: IntOrPair = 1,
     padding: IntOrPair = 0,
+    *,
+    untouched: bool = False,
 ) -> None:
-    """conv_stage(x, kernels, biases, stride=stride, padding=padding) equals the reference."""
+    """conv_stage(x, kernels, biases, stride=stride, padding=padding) equals the reference, as floats."""
     call = Call.of(reference.conv_stage, x, kernels, biases, stride=stride, padding=padding)
     expected = call.run(reference)
 
     def misconceptions() -> list[Misconception]:
         return _conv_stage_answers(reference, x, kernels, biases, stride, padding, expected)
 
-    _expect_array(call.run(student), expected, call, "iuf", misconceptions)
+    _expect_array(student, call, untouched, expected, FLOATS, misconceptions)
 
 
 def check_pool2d(
@@ -308,8 +333,10 @@ def check_pool2d(
     size: IntOrPair,
     stride: IntOrPair | None = None,
     mode: str = "max",
+    *,
+    untouched: bool = False,
 ) -> None:
-    """pool2d(x, size, stride=stride, mode=mode) equals the reference."""
+    """pool2d(x, size, stride=stride, mode=mode) equals the reference, as floats."""
     call = Call.of(reference.pool2d, x, size, stride=stride, mode=mode)
     expected = call.run(reference)
 
@@ -319,17 +346,17 @@ def check_pool2d(
             answers.append(known(POOL_STRIDE_ONE, reference.pool2d(x, size, stride=1, mode=mode)))
         return answers + _pooling_answers(expected, size, mode)
 
-    _expect_array(call.run(student), expected, call, "iuf", misconceptions)
+    _expect_array(student, call, untouched, expected, FLOATS, misconceptions)
 
 
-def check_relu(student: Any, reference: ModuleType, x: np.ndarray) -> None:
+def check_relu(student: Any, reference: ModuleType, x: np.ndarray, *, untouched: bool = False) -> None:
     """relu(x) equals the reference, as floats."""
     call = Call.of(reference.relu, x)
-    expect_array(call.run(student), call.run(reference), call=call, dtype_kind="f")
+    _expect_array(student, call, untouched, call.run(reference), FLOATS, lambda: [])
 
 
-def check_conv_layer(student: Any, reference: ModuleType, **arguments: Any) -> None:
-    """conv_layer(**arguments) equals the reference."""
+def check_conv_layer(student: Any, reference: ModuleType, *, untouched: bool = False, **arguments: Any) -> None:
+    """conv_layer(**arguments) equals the reference, as floats."""
     arguments = dict(arguments)  # an explicit example's dict is shared by every run: never change it
     x, kernels, biases = arguments.pop("x"), arguments.pop("kernels"), arguments.pop("biases")
     call = Call.of(reference.conv_layer, x, kernels, biases, **arguments)
@@ -355,7 +382,7 @@ def check_conv_layer(student: Any, reference: ModuleType, **arguments: Any) -> N
         answers += _pooling_answers(expected, pool_size, pool_mode)
         return [m for m in answers if m.answer is not None]
 
-    _expect_array(call.run(student), expected, call, "iuf", misconceptions)
+    _expect_array(student, call, untouched, expected, FLOATS, misconceptions)
 
 
 def check_conv_output_size(student: Any, reference: ModuleType, n: int, f: int, padding: int = 0,
@@ -403,10 +430,31 @@ def check_conv_output_shape(student: Any, reference: ModuleType, input_shape: tu
     _expect_lazily(expect_int_tuple, call.run(student), expected, call, misconceptions)
 
 
-def _expect_array(got: Any, expected: np.ndarray, call: Call, dtype_kind: str | None,
+def _expect_array(student: Any, call: Call, untouched: bool, expected: np.ndarray, dtype_kind: str | None,
                   misconceptions: Callable[[], Sequence[Misconception]]) -> None:
-    """``expect_array``, computing the misconceptions' answers only if the answer is wrong."""
-    _expect_lazily(expect_array, got, expected, call, misconceptions, dtype_kind=dtype_kind)
+    """``expect_array`` on the student's answer, computing the misconceptions' answers only if it
+    is wrong; if ``untouched``, the same call must also leave its arguments unchanged and
+    return a new array."""
+
+    def expect_answer(got: Any) -> None:
+        _expect_lazily(expect_array, got, expected, call, misconceptions, dtype_kind=dtype_kind)
+
+    if untouched:
+        expect_unmodified(student, call, expect_answer)
+    else:
+        expect_answer(call.run(student))
+
+
+def check_rejects(student: Any, reference: ModuleType, function: str,
+                  cases: Sequence[tuple[tuple[Any, ...], dict[str, Any], str]]) -> None:
+    """``function(*args, **kwargs)`` raises ValueError for each ``(args, kwargs, because)``.
+
+    A function that raises for everything passes this, so each test that uses it also
+    checks the answer to a valid call next to the rejected ones.
+    """
+    for args, kwargs, because in cases:
+        expect_raises(ValueError, call=Call.of(getattr(reference, function), *args, **kwargs), functions=student,
+                      because=because)
 
 
 def _expect_lazily(expect: Callable[..., None], got: Any, expected: Any, call: Call,

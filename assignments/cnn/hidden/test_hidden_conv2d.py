@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 
-from cnn_checks import EXAMPLE_IMAGE, EXAMPLE_KERNEL, MAX_PADDING, MAX_STRIDE, check_conv2d, conv2d_inputs
+from cnn_checks import (
+    EXAMPLE_IMAGE,
+    EXAMPLE_KERNEL,
+    EXAMPLE_SMALL,
+    MAX_PADDING,
+    MAX_STRIDE,
+    check_conv2d,
+    check_rejects,
+    conv2d_inputs,
+)
 
 
 @pytest.mark.question("conv2d")
@@ -79,7 +88,25 @@ def test_conv2d_with_a_one_by_one_kernel_and_stride_two(student, reference):
 
 
 @pytest.mark.question("conv2d")
-def test_conv2d_on_integer_and_negative_inputs(student, reference):
-    """conv2d handles integer images and kernels with negative values"""
+def test_conv2d_returns_floats_for_integer_inputs(student, reference):
+    """conv2d returns exact floats for integer inputs: a fractional kernel, uint8 products past 255"""
     image = np.array([[-3, 1, 0, 2], [4, -2, -1, 1], [0, 3, -4, 2], [1, -1, 2, -3]])
     check_conv2d(student, reference, image, np.array([[-1, 2], [0, -3]]), stride=1, padding=1)
+    check_conv2d(student, reference, image, np.array([[0.5, -1.5], [0.25, 2.0]]), stride=(1, 2), padding=(0, 1))
+    check_conv2d(student, reference, np.array([[200, 100, 250], [50, 255, 120], [90, 0, 30]], dtype=np.uint8),
+                 np.array([[3, 2], [1, 4]], dtype=np.uint8), padding=1)
+
+
+@pytest.mark.question("conv2d")
+def test_conv2d_rejects_bad_strides_paddings_and_kernels(student, reference):
+    """conv2d raises ValueError for a stride < 1, a negative padding or a kernel larger than the padded image"""
+    check_rejects(student, reference, "conv2d", [
+        ((EXAMPLE_IMAGE, EXAMPLE_KERNEL), {"stride": 0}, "the stride must be at least 1"),
+        ((EXAMPLE_IMAGE, EXAMPLE_KERNEL), {"stride": (1, 0)}, "the stride must be at least 1 (here the width's)"),
+        ((EXAMPLE_IMAGE, EXAMPLE_KERNEL), {"stride": (-1, 2)}, "the stride must be at least 1 (here the height's)"),
+        ((EXAMPLE_IMAGE, EXAMPLE_KERNEL), {"padding": -1}, "a padding cannot be negative"),
+        ((EXAMPLE_IMAGE, EXAMPLE_KERNEL), {"padding": (0, -1)}, "a padding cannot be negative (here the width's)"),
+        ((EXAMPLE_SMALL, np.ones((5, 1))), {"padding": 1}, "a 5×1 kernel is taller than the padded image (4×5)"),
+        ((EXAMPLE_SMALL, np.ones((1, 4))), {"padding": (2, 0)}, "a 1×4 kernel is wider than the padded image (6×3)"),
+    ])
+    check_conv2d(student, reference, EXAMPLE_SMALL, np.arange(12.0).reshape(4, 3) - 5, stride=(1, 2), padding=(1, 0))

@@ -11,6 +11,7 @@ from cnn_checks import (
     MAX_PADDING,
     MAX_STRIDE,
     check_conv_stage,
+    check_rejects,
     conv_stage_inputs,
 )
 
@@ -29,6 +30,8 @@ def test_conv_stage_with_stride_one_and_no_padding(student, reference, case):
 @given(case=conv_stage_inputs(max_stride=MAX_STRIDE, max_padding=MAX_PADDING))
 @example(case=(EXAMPLE_STACK, EXAMPLE_KERNELS, EXAMPLE_BIASES, (2, 1), (1, 2)))
 @example(case=(EXAMPLE_STACK, EXAMPLE_KERNELS, EXAMPLE_BIASES, 2, 1))
+@example(case=(EXAMPLE_STACK, EXAMPLE_KERNELS, EXAMPLE_BIASES, 1, (2, 0)))
+@example(case=(EXAMPLE_STACK, EXAMPLE_KERNELS, EXAMPLE_BIASES, (1, 2), 0))
 def test_conv_stage_with_stride_and_padding(student, reference, case):
     """conv_stage matches the reference with generated strides and paddings, ints and pairs"""
     check_conv_stage(student, reference, *case)
@@ -66,8 +69,30 @@ def test_conv_stage_with_pair_stride_and_padding(student, reference):
 
 
 @pytest.mark.question("conv_stage")
-def test_conv_stage_on_integer_inputs(student, reference):
-    """conv_stage handles integer inputs, kernels and biases"""
+def test_conv_stage_returns_floats_for_integer_inputs(student, reference):
+    """conv_stage returns exact floats for integer inputs: a fractional bias, uint8 products past 255"""
     x = np.array([[[1, -2, 3], [0, 4, -1], [2, 2, 0]], [[-1, 0, 1], [3, -3, 2], [1, 0, -2]]])
     kernels = np.array([[[[1, 0], [0, -1]], [[2, 1], [-1, 0]]]])
     check_conv_stage(student, reference, x, kernels, np.array([3]), padding=1)
+    check_conv_stage(student, reference, x, np.concatenate([kernels, -kernels]), np.array([0.5, -1.25]))
+    check_conv_stage(student, reference, (x * 60 + 130).astype(np.uint8), np.abs(kernels).astype(np.uint8) + 2,
+                     np.array([7], dtype=np.uint8), stride=(2, 1))
+
+
+@pytest.mark.question("conv_stage")
+def test_conv_stage_rejects_arguments_that_do_not_agree(student, reference):
+    """conv_stage raises ValueError for a kernel depth other than D_in, a bias count other than N_k, a stride
+    < 1, a negative padding or kernels larger than the padded input"""
+    x, kernels, biases = EXAMPLE_STACK, EXAMPLE_KERNELS, EXAMPLE_BIASES  # D_in 2, N_k 3, 2×3 kernels
+    check_rejects(student, reference, "conv_stage", [
+        ((x[:1], kernels, biases), {}, "the kernels have depth 2 and x has 1 channel"),
+        ((np.concatenate([x, x]), kernels, biases), {}, "the kernels have depth 2 and x has 4 channels"),
+        ((x, kernels, biases[:1]), {}, "3 kernels need 3 biases, not 1"),
+        ((x, kernels, biases[:2]), {}, "3 kernels need 3 biases, not 2"),
+        ((x, kernels, np.append(biases, 1.0)), {}, "3 kernels need 3 biases, not 4"),
+        ((x, kernels, biases), {"stride": (1, 0)}, "the stride must be at least 1"),
+        ((x, kernels, biases), {"padding": (-1, 0)}, "a padding cannot be negative"),
+        ((x[:, :1], kernels, biases), {}, "2×3 kernels are taller than the 1×5 input"),
+        ((x[:, :, :2], kernels, biases), {"padding": (0, 0)}, "2×3 kernels are wider than the 3×2 input"),
+    ])
+    check_conv_stage(student, reference, x[:, :1], kernels, biases, stride=(1, 2), padding=(1, 0))

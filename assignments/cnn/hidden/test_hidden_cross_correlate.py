@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 
-from cnn_checks import EXAMPLE_IMAGE, EXAMPLE_KERNEL, check_cross_correlate2d, conv2d_inputs
+from cnn_checks import (
+    EXAMPLE_IMAGE,
+    EXAMPLE_KERNEL,
+    EXAMPLE_SMALL,
+    check_cross_correlate2d,
+    check_rejects,
+    conv2d_inputs,
+)
 
 
 @pytest.mark.question("cross_correlate2d")
@@ -46,6 +53,22 @@ def test_cross_correlate2d_on_non_square_image_and_kernel(student, reference):
 
 @pytest.mark.question("cross_correlate2d")
 def test_cross_correlate2d_returns_floats_for_integer_inputs(student, reference):
-    """cross_correlate2d returns a float array for an integer image and kernel"""
+    """cross_correlate2d returns exact floats for integer inputs: a fractional kernel, uint8 products past 255"""
     image = np.array([[3, -1, 2, 0], [1, 4, -2, 5], [0, 2, 1, -3]])
     check_cross_correlate2d(student, reference, image, np.array([[1, -1], [2, 0]]))
+    check_cross_correlate2d(student, reference, image, np.array([[0.5, -1.25], [2.0, 0.75]]))
+    check_cross_correlate2d(student, reference, np.array([[200, 100, 250], [50, 255, 120]], dtype=np.uint8),
+                            np.array([[3, 2], [1, 4]], dtype=np.uint8))
+
+
+@pytest.mark.question("cross_correlate2d")
+def test_cross_correlate2d_rejects_arguments_that_do_not_fit(student, reference):
+    """cross_correlate2d raises ValueError for a kernel taller or wider than the image or not 2-D arguments"""
+    check_rejects(student, reference, "cross_correlate2d", [
+        ((EXAMPLE_SMALL, np.ones((3, 1))), {}, "a 3×1 kernel is taller than the 2×3 image"),
+        ((EXAMPLE_SMALL, np.ones((1, 4))), {}, "a 1×4 kernel is wider than the 2×3 image"),
+        ((EXAMPLE_SMALL, np.ones((3, 4))), {}, "a 3×4 kernel is larger than the 2×3 image"),
+        ((EXAMPLE_SMALL[None], np.ones((1, 1))), {}, "the image must be 2-D"),
+        ((EXAMPLE_SMALL, np.ones(2)), {}, "the kernel must be 2-D"),
+    ])
+    check_cross_correlate2d(student, reference, EXAMPLE_SMALL, EXAMPLE_KERNEL)

@@ -4,8 +4,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from autograder.checks import Call, expect_raises
-from cnn_checks import check_conv_output_shape, check_conv_output_size, check_conv_param_count
+from cnn_checks import check_conv_output_shape, check_conv_output_size, check_conv_param_count, check_rejects
 
 
 @st.composite
@@ -45,16 +44,19 @@ def test_conv_output_size_counts_padding_on_both_sides(student, reference):
 
 @pytest.mark.question("conv_output_size")
 def test_conv_output_size_rejects_impossible_sizes(student, reference):
-    """conv_output_size raises ValueError for f < 1, stride < 1, padding < 0, n < 1 or f > n + 2P"""
-    for args, kwargs, because in [
+    """conv_output_size raises ValueError for f < 1, stride < 1, padding < 0, n < 1 or f > n + 2P, and counts the
+    positions when f is close to n + 2P"""
+    check_rejects(student, reference, "conv_output_size", [
         ((5, 0), {}, "the kernel size f must be at least 1"),
         ((5, 3), {"stride": 0}, "the stride must be at least 1"),
+        ((5, 3), {"stride": -2}, "the stride must be at least 1"),
         ((5, 3), {"padding": -1}, "the padding cannot be negative"),
         ((0, 1), {}, "the input size n must be at least 1"),
+        ((0, 1), {"padding": 1}, "the input size n must be at least 1, even with padding"),
         ((3, 6), {"padding": 1}, "the kernel (6) is larger than the padded input (3 + 2·1)"),
-    ]:
-        expect_raises(ValueError, call=Call.of(reference.conv_output_size, *args, **kwargs), functions=student,
-                      because=because)
+    ])
+    check_conv_output_size(student, reference, 3, 5, padding=1)
+    check_conv_output_size(student, reference, 6, 5, padding=2, stride=2)
 
 
 @pytest.mark.question("conv_param_count")
@@ -80,15 +82,16 @@ def test_conv_param_count_without_bias(student, reference):
 
 @pytest.mark.question("conv_param_count")
 def test_conv_param_count_rejects_dimensions_below_one(student, reference):
-    """conv_param_count raises ValueError when d_in, f or n_k is less than 1"""
-    for args, because in [
-        ((0, 3, 8), "the input depth d_in must be at least 1"),
-        ((3, 0, 8), "the kernel size f must be at least 1"),
-        ((3, 3, 0), "the number of kernels n_k must be at least 1"),
-        ((3, -2, 8), "the kernel size f must be at least 1"),
-    ]:
-        expect_raises(ValueError, call=Call.of(reference.conv_param_count, *args), functions=student,
-                      because=because)
+    """conv_param_count raises ValueError when d_in, f or n_k is less than 1, and counts the smallest layers"""
+    check_rejects(student, reference, "conv_param_count", [
+        ((0, 3, 8), {}, "the input depth d_in must be at least 1"),
+        ((3, 0, 8), {}, "the kernel size f must be at least 1"),
+        ((3, 3, 0), {}, "the number of kernels n_k must be at least 1"),
+        ((3, -2, 8), {}, "the kernel size f must be at least 1"),
+        ((-1, 3, 8), {"bias": False}, "the input depth d_in must be at least 1"),
+    ])
+    check_conv_param_count(student, reference, 1, 1, 1)
+    check_conv_param_count(student, reference, 2, 3, 4, bias=False)
 
 
 @pytest.mark.question("conv_output_shape")
@@ -112,3 +115,21 @@ def test_conv_output_shape_depth_is_the_number_of_kernels(student, reference):
 def test_conv_output_shape_of_a_non_square_input(student, reference):
     """conv_output_shape computes the height and the width of a non-square input separately"""
     check_conv_output_shape(student, reference, (1, 9, 14), 4, 3, padding=1, stride=2)
+
+
+@pytest.mark.question("conv_output_shape")
+def test_conv_output_shape_rejects_impossible_shapes(student, reference):
+    """conv_output_shape raises ValueError for an input_shape without three entries, n_k or D_in below 1, or an
+    axis conv_output_size rejects, and accepts a kernel exactly as large as the padded input"""
+    check_rejects(student, reference, "conv_output_shape", [
+        (((32, 32), 4, 3), {}, "input_shape must be (D_in, H, W)"),
+        (((1, 3, 32, 32), 4, 3), {}, "input_shape must be (D_in, H, W)"),
+        (((3, 8, 8), 0, 3), {}, "the number of kernels n_k must be at least 1"),
+        (((0, 8, 8), 4, 3), {}, "the input depth D_in must be at least 1"),
+        (((3, 2, 8), 4, 3), {}, "the 3×3 kernel is taller than the input (height 2)"),
+        (((3, 8, 2), 4, 3), {}, "the 3×3 kernel is wider than the input (width 2)"),
+        (((3, 8, 8), 4, 3), {"padding": -1}, "the padding cannot be negative"),
+        (((3, 8, 8), 4, 3), {"stride": 0}, "the stride must be at least 1"),
+    ])
+    check_conv_output_shape(student, reference, (1, 3, 4), 1, 5, padding=1)
+    check_conv_output_shape(student, reference, (2, 7, 6), 3, 5, stride=2)

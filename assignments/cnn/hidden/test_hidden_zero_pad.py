@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 
-from cnn_checks import EXAMPLE_SMALL, EXAMPLE_STACK, check_zero_pad, images_or_stacks, int_or_pair
+from cnn_checks import EXAMPLE_SMALL, EXAMPLE_STACK, check_rejects, check_zero_pad, images_or_stacks, int_or_pair
 
 
 @pytest.mark.question("zero_pad")
@@ -18,9 +18,12 @@ def test_zero_pad_matches_reference_on_generated_inputs(student, reference, x, p
 
 
 @pytest.mark.question("zero_pad")
-def test_zero_pad_keeps_an_integer_dtype(student, reference):
-    """zero_pad returns an array of the input's integer dtype"""
-    check_zero_pad(student, reference, np.arange(1, 7, dtype=np.int64).reshape(2, 3), 1)
+def test_zero_pad_keeps_the_dtype_of_x(student, reference):
+    """zero_pad returns an array of x's dtype: int64, int32, uint8, float32 and bool"""
+    values = np.array([[1, 0, 2], [3, 255, 0]])
+    for dtype in (np.int64, np.int32, np.uint8, np.float32, np.bool_):
+        check_zero_pad(student, reference, values.astype(dtype), 1)
+    check_zero_pad(student, reference, np.stack([values, 2 * values]).astype(np.float32), (1, 0))
 
 
 @pytest.mark.question("zero_pad")
@@ -40,3 +43,16 @@ def test_zero_pad_pads_every_channel(student, reference):
 def test_zero_pad_by_zero_returns_the_input_values(student, reference):
     """zero_pad with padding 0 returns the input's values unchanged"""
     check_zero_pad(student, reference, np.array([[-1.5, 2.0], [3.0, -4.0]]), 0)
+
+
+@pytest.mark.question("zero_pad")
+def test_zero_pad_rejects_bad_dimensions_and_negative_padding(student, reference):
+    """zero_pad raises ValueError for an x that is not 2-D or 3-D or a negative padding, and pads by (0, 1)"""
+    check_rejects(student, reference, "zero_pad", [
+        ((np.ones(3), 1), {}, "x must have shape (H, W) or (C, H, W), not (3,)"),
+        ((np.ones((2, 1, 3, 3)), 1), {}, "x must have shape (H, W) or (C, H, W), not (2, 1, 3, 3)"),
+        ((EXAMPLE_SMALL, -1), {}, "a padding cannot be negative"),
+        ((EXAMPLE_SMALL, (0, -1)), {}, "a padding cannot be negative (here the width's)"),
+        ((EXAMPLE_STACK, (-2, 1)), {}, "a padding cannot be negative (here the height's)"),
+    ])
+    check_zero_pad(student, reference, EXAMPLE_STACK, (0, 1))
