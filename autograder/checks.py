@@ -165,7 +165,7 @@ def expect_unmodified(student: Any, call: Call, expect_answer: Callable[[Any], N
               "(e.g. start from np.array(x, dtype=float)) instead of assigning into an argument "
               "or using an in-place operator such as +=, **= or out=.",
               MODIFIED_IN_PLACE)
-    aliased = getattr(student, "last_aliased", ())  # the attribute comes with the `replies` branch
+    aliased = student.last_aliased
     if aliased:
         names = " and ".join(aliased)
         _fail(f"{call.function} returned its argument {names} itself (or a view of it) for {call.summary()}.",

@@ -7,10 +7,6 @@ whole file from the reference) and starts with three comment lines::
     # Bug: what is wrong, in words                          ("none: ..." for a correct style)
     # Loses points: conv_stage, conv_layer                  (or "none": full marks)
     # Misconception: flipped kernel (true convolution)     (or "none")
-
-and, for a file that needs a feature of the ``replies`` branch to be graded right, a fourth
-``# Needs: replies (...)`` line: until that branch is merged (``student.last_aliased``
-exists), such a file is expected to fail, and the test says so by xfail.
 """
 
 from __future__ import annotations
@@ -23,14 +19,12 @@ import pytest
 from autograder.results import SubmissionResult
 from autograder.runner import grade_file
 from autograder.spec import Assignment, load_assignment
-from autograder.student import StudentFunctions
 from tests.support import corpus
 
 TESTS = Path(__file__).parent
 CORPUS = sorted((TESTS / "corpus").glob("*.py"))
 CORRECT = [load_assignment("cnn").reference, TESTS / "reference_impls" / "loops_cnn.py"]
 DO_NOTHING = [TESTS / "corpus" / "do_nothing_constants.py", TESTS / "corpus" / "do_nothing_with_value_checks.py"]
-REPLIES_MERGED = hasattr(StudentFunctions(None, ()), "last_aliased")
 
 
 @dataclass(frozen=True)
@@ -40,7 +34,6 @@ class Bug:
     description: str
     loses: frozenset[str]
     misconception: str | None
-    needs: str | None = None
 
 
 def read_bug(path: Path) -> Bug:
@@ -57,7 +50,6 @@ def read_bug(path: Path) -> Bug:
         description=fields["Bug"].strip(),
         loses=frozenset() if loses == "none" else frozenset(q.strip() for q in loses.split(",")),
         misconception=None if misconception == "none" else misconception,
-        needs=fields.get("Needs"),
     )
 
 
@@ -92,12 +84,8 @@ def test_corpus_header_names_real_questions(assignment: Assignment, path: Path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
-def test_buggy_submission_loses_points_exactly_where_its_bug_is(
-    assignment: Assignment, path: Path, tmp_path: Path, request: pytest.FixtureRequest
-):
+def test_buggy_submission_loses_points_exactly_where_its_bug_is(assignment: Assignment, path: Path, tmp_path: Path):
     bug = read_bug(path)
-    if bug.needs and not REPLIES_MERGED:
-        request.applymarker(pytest.mark.xfail(reason=f"needs {bug.needs}", strict=True))
     result = grade_as_submission(assignment, corpus.build(path), tmp_path)
     assert result.graded, explain(result)
     assert lost_questions(result) == bug.loses, explain(result)

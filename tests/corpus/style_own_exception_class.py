@@ -1,7 +1,6 @@
 # Bug: none: a correct style that raises its own class CNNArgumentError(ValueError) for invalid arguments.
 # Loses points: none
 # Misconception: none
-# Needs: replies (an exception of the student's own class counts as its builtin ancestor)
 """Only what differs from solutions/cnn/cnn.py; tests/support/corpus.py builds the whole file."""
 
 import numpy as np

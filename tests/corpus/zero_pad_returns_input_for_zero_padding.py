@@ -1,7 +1,6 @@
 # Bug: zero_pad returns x itself when there is nothing to pad, so the caller gets its own array back, not a new one.
 # Loses points: zero_pad
 # Misconception: argument returned instead of a new array
-# Needs: replies (student.last_aliased)
 """Only what differs from solutions/cnn/cnn.py; tests/support/corpus.py builds the whole file."""
 
 import numpy as np
