@@ -17,7 +17,11 @@ from autograder.sandbox import Unsupported
 from autograder.sandbox.protocol import (
     HEADER,
     MAGIC,
+    MAX_DEPTH,
     MAX_FRAME,
+    MAX_ITEMS,
+    MAX_STRING_BYTES,
+    MAX_VALUES,
     REPLIES,
     FrameReader,
     ProtocolError,
@@ -26,7 +30,6 @@ from autograder.sandbox.protocol import (
     npy_bytes,
     plain,
     _canonical_header,
-    _numpy_header,
     unpack,
 )
 
@@ -96,8 +99,10 @@ def test_arrays_are_sent_as_the_bytes_numpy_save_writes(array, layout):
 def test_headers_numpy_writes_are_read_as_numpy_reads_them_without_its_parser(array, fortran):
     data = npy(np.asfortranarray(array) if fortran else array)
     prefix = data[:10 + struct.unpack("<H", data[8:10])[0]]
+    stream = io.BytesIO(prefix)
+    np.lib.format.read_magic(stream)
 
-    assert _canonical_header(prefix) == _numpy_header(prefix)
+    assert _canonical_header(prefix) == np.lib.format.read_array_header_1_0(stream)
 
 
 def test_unsupported_round_trips():
@@ -214,3 +219,77 @@ def test_plain_replaces_what_may_not_cross_and_keeps_the_rest():
     assert value[2] == Unsupported("list", "[2]")
     assert value[3] == Unsupported("numpy.int64", "np.int64(3)")
     assert value[4].type_name == "Mine" and len(value[4].preview) == 200
+
+
+def nested(depth: int, leaf):
+    """``leaf`` inside ``depth`` one-item tuples."""
+    for _ in range(depth):
+        leaf = (leaf,)
+    return leaf
+
+
+OVER_THE_BOUNDS = {
+    "long string": "x" * (MAX_STRING_BYTES + 1),
+    "long string in bytes": "é" * (MAX_STRING_BYTES // 2 + 1),
+    "tuple of too many items": (0,) * (MAX_ITEMS + 1),
+    "too many values in all": ((0,) * (MAX_ITEMS - 1),) * (MAX_VALUES // (MAX_ITEMS - 1) + 1),
+    "nested too deep": nested(MAX_DEPTH + 1, 0),
+}
+
+
+@pytest.mark.parametrize("value", OVER_THE_BOUNDS.values(), ids=OVER_THE_BOUNDS.keys())
+def test_values_over_the_bounds_are_refused_by_the_encoder(value):
+    with pytest.raises(ValueError):
+        frame(value)
+
+
+def string_payload(size: int) -> bytes:
+    return b"s" + struct.pack(">I", size) + b"x" * size
+
+
+def tuple_payload(count: int, item: bytes = b"N") -> bytes:
+    return b"t" + struct.pack(">I", count) + item * count
+
+
+@pytest.mark.parametrize("payload", [
+    string_payload(MAX_STRING_BYTES + 1),
+    tuple_payload(MAX_ITEMS + 1),
+    tuple_payload(MAX_VALUES // MAX_ITEMS + 1, tuple_payload(MAX_ITEMS - 1)),
+    tuple_payload(2_000_000),  # the forged reply of issue 9: 59 s and 6 GB of the grader's before
+], ids=["long string", "tuple of too many items", "too many values in all", "two million items"])
+def test_values_over_the_bounds_are_protocol_errors(payload):
+    with pytest.raises(ProtocolError):
+        decode(payload)
+
+
+@pytest.mark.parametrize("value", [
+    "x" * MAX_STRING_BYTES,
+    (0,) * MAX_ITEMS,
+    ((0,) * (MAX_ITEMS - 1),) * ((MAX_VALUES - 1) // MAX_ITEMS),
+    nested(MAX_DEPTH, 0),
+], ids=["longest string", "longest tuple", "most values", "deepest"])
+def test_values_at_the_bounds_cross(value):
+    assert round_trip(value) == value
+
+
+@pytest.mark.parametrize("value, type_name", [
+    ("x" * 250_000, "str of 250000 characters"),
+    ("\ud800", "str of 1 characters"),  # no UTF-8 form
+    ((0,) * 2_000_000, "tuple of 2000000 items"),
+])
+def test_plain_makes_a_value_over_a_bound_unsupported_with_a_short_preview(value, type_name):
+    shown = plain(value)
+
+    assert shown.type_name == type_name and len(shown.preview) <= 200
+
+
+def test_plain_makes_a_value_with_too_many_values_in_all_unsupported_as_a_whole():
+    value = ((0,) * MAX_ITEMS,) * (MAX_VALUES // MAX_ITEMS)
+
+    assert plain(value) == Unsupported("tuple", f"too large to return (more than {MAX_VALUES} values in one frame)")
+
+
+def test_whatever_plain_returns_for_deep_nesting_can_be_framed():
+    value = plain(nested(MAX_DEPTH + 5, [1]))
+
+    assert round_trip(("returned", value, ()))[1] == value
