@@ -4,6 +4,8 @@ These check how tests become points and feedback. The real sandbox is exercised 
 tests/sandbox and by the end-to-end tests on the cnn assignment.
 """
 
+import time
+from dataclasses import replace
 from pathlib import Path
 from textwrap import dedent
 
@@ -180,3 +182,28 @@ def test_a_student_exception_under_hypothesis_shows_no_grader_paths(tmp_path):
     assert failed.output.startswith("Your code raised IndexError: oops")
     assert "reference" not in failed.output and "Falsifying" not in failed.output
     assert str(tmp_path) not in failed.output
+
+
+CRASH_AT_EVERY_CALL = "import os\nimport time\n\ntime.sleep(1.5)  # most of the import time limit\n\n" + "".join(
+    f"def {name}(*args, **kwargs):\n    os._exit(1)\n\n" for name in load_assignment("cnn").questions)
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+def test_a_file_that_imports_slowly_and_crashes_at_every_call_stops_at_the_submission_budget(tmp_path):
+    """Issue 9 item 8: with the cnn limits such a file took 736 s; each crash restarts the
+    worker, which imports the file again."""
+    cnn = load_assignment("cnn")
+    cnn = replace(cnn, limits=replace(cnn.limits, import_seconds=2.0, submission_seconds=20.0))
+    student = tmp_path / "submission" / "cnn.py"
+    student.parent.mkdir()
+    student.write_text(CRASH_AT_EVERY_CALL)
+
+    started = time.monotonic()
+    result = grade_file(cnn, student, private_paths=(tmp_path,))
+    seconds = time.monotonic() - started
+
+    assert result.score == 0
+    assert seconds < 80  # 20 s of budget, then one call's limits; without the budget over 150 s
+    budget = "the submission used up its time budget of 20 s; the remaining tests were not run"
+    assert any(budget in test.output for test in result.tests)

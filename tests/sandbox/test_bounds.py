@@ -15,12 +15,14 @@ import tracemalloc
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pytest
 
 from autograder.results import MAX_OUTPUT_CHARS, MAX_RESULTS_BYTES
 from autograder.sandbox import Failed, Returned, Unsupported
 from autograder.spec import project_root
-from tests.sandbox.helpers import HOSTILE
+from autograder.student import CallAborted, StudentFunctions
+from tests.sandbox.helpers import FUNCTIONS, HOSTILE
 
 pytestmark = pytest.mark.sandbox
 
@@ -67,6 +69,22 @@ def test_a_forged_reply_of_two_million_items_is_refused_without_decoding_it(open
     assert isinstance(reply, Failed) and reply.kind == "protocol"
     assert "exceeds the 1024-item cap" in reply.message
     assert peak < 16 * 2**20  # the frame itself is 2 MB
+
+
+def test_a_function_whose_calls_crash_is_not_run_again_after_the_cap(open_box):
+    """Each crash costs a new worker and a new import, so crashes count like timeouts."""
+    student = StudentFunctions(open_box("exits"), FUNCTIONS, max_aborts=2)
+
+    messages = []
+    for _ in range(4):
+        with pytest.raises(CallAborted) as aborted:
+            student.conv2d(np.ones(2), np.ones(1))
+        messages.append(aborted.value.message)
+
+    assert [("not run again" in m) for m in messages] == [False, False, True, True]
+    assert messages[3] == "conv2d ended the worker process (exit status 3) (not run again after 2 calls that did " \
+                          "not finish)"
+    assert student.relu(np.array([-1.0, 2.0])).tolist() == [0.0, 2.0]
 
 
 GRADE = """
