@@ -6,6 +6,7 @@ import contextlib
 import io
 import math
 import struct
+import time
 
 import numpy as np
 import pytest
@@ -293,3 +294,28 @@ def test_whatever_plain_returns_for_deep_nesting_can_be_framed():
     value = plain(nested(MAX_DEPTH + 5, [1]))
 
     assert round_trip(("returned", value, ()))[1] == value
+
+
+def distinct_arrays() -> tuple:
+    """As many arrays as a frame may hold, each with a header of its own."""
+    arrays = [np.zeros((0, n, 7)) for n in range(MAX_VALUES - 8)]
+    return tuple(tuple(arrays[k:k + MAX_ITEMS - 2]) for k in range(0, len(arrays), MAX_ITEMS - 2))
+
+
+COSTLIEST_VALUES = {  # as costly to decode as the bounds allow: most bytes, most values, most headers
+    "largest array": lambda: np.zeros(MAX_FRAME // 8 - 1024),
+    "most strings": lambda: (("x" * MAX_STRING_BYTES,) * (MAX_ITEMS - 2),) * 4,
+    "most distinct arrays": distinct_arrays,
+}
+
+
+@pytest.mark.parametrize("name", COSTLIEST_VALUES)
+def test_the_costliest_frames_the_bounds_allow_decode_in_a_small_part_of_a_call_limit(name):
+    """Decoding runs after the reply's deadline could have passed: the bounds keep it cheap
+    (measured: 0.1 s at most on a 2-core machine, against a 3 s call limit)."""
+    payload = payload_of(COSTLIEST_VALUES[name]())
+    started = time.process_time()
+
+    decode(payload)
+
+    assert time.process_time() - started < 1.0
