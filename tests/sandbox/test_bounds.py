@@ -1,9 +1,11 @@
-"""What the worker sends is bounded: huge strings, huge tuples, deep nesting and forged
-frames cost the grader little time and memory, and results.json stays small.
+"""What a submission costs the grader is bounded: huge strings, huge tuples, deep nesting
+and forged frames cost it little time and memory, results.json stays small, and a
+function whose calls keep crashing is not run again.
 
 Issue 9, item 7: before the bounds a function returning a 250,000-character string made
 results.json 35 MB, an 8-million-character one took 19 GB of the grader's memory, and a
-forged reply holding two million items 59 s of its CPU.
+forged reply holding two million items 59 s of its CPU. (The whole submission's time
+budget is tested in tests/test_runner.py.)
 """
 
 from __future__ import annotations
