@@ -26,7 +26,7 @@ from typing import Any
 
 GRADED = "graded"
 MAX_OUTPUT_CHARS = 8000  # one test's feedback: a call, the expected and the actual answer fit in 4000
-MAX_RESULTS_BYTES = 2_000_000  # results.json as written (indented); a graded cnn result takes about 60 kB
+MAX_RESULTS_BYTES = 1_000_000  # results.json as written (indented); a graded cnn result takes 50 to 100 kB
 CUT = "\n[... cut]"
 PRINTED = "What your code printed"
 PRINTED_NOTE = "What your code printed is shown with the hidden tests."
