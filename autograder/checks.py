@@ -27,7 +27,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograder.feedback import Feedback, describe_call, format_value
+from autograder.feedback import MAX_VALUE_CHARS, Feedback, describe_call, format_value, shorten
 from autograder.sandbox import Unsupported
 
 MODIFIED_IN_PLACE = "input modified in place"
@@ -252,15 +252,15 @@ def _shown(value: Any) -> str:
 
 
 def _kind_of(value: Any) -> str:
-    """``a value of type list: [1, 2]``, for values of the wrong type."""
+    """``a value of type list: [1, 2]``, for values of the wrong type; each part bounded."""
     if isinstance(value, Unsupported):
-        return f"a value of type {value.type_name}: {value.preview}"
+        return f"a value of type {shorten(value.type_name, MAX_VALUE_CHARS)}: {shorten(value.preview, MAX_VALUE_CHARS)}"
     if isinstance(value, np.ndarray):
         return f"a numpy array of shape {value.shape}"
     name = type(value).__name__
     module = type(value).__module__
     qualified = name if module == "builtins" else f"{module.split('.')[0]}.{name}"
-    return f"a value of type {qualified}: {value!r}"
+    return f"a value of type {qualified}: {format_value(value)}"
 
 
 def _summarize(name: str, value: Any) -> str:

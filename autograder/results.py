@@ -4,6 +4,15 @@ This is the only module that knows Gradescope's results.json keys. Grading build
 ``SubmissionResult``; the Gradescope zip and local grading both write it with
 ``to_gradescope``; batch grading reads it back with ``from_gradescope`` (our own fields
 travel in ``extra_data``), so one file is the record of a grade everywhere.
+
+Much of a result is text the student's code decides (messages that quote its values,
+what it printed), so the model bounds it: each test's output holds at most
+``MAX_OUTPUT_CHARS`` characters, each such text is stored once in results.json
+(``extra_data`` holds everything but the texts the test entries show), and the whole document
+stays under ``MAX_RESULTS_BYTES``: a result that would be larger has its long texts cut
+to one common length, with a note saying so. What the student's code printed is shown
+only when the hidden tests are (its own zero-point test with their visibility): printing
+the arguments of each call would otherwise reveal the hidden inputs at once.
 """
 
 from __future__ import annotations
@@ -11,11 +20,17 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 GRADED = "graded"
+MAX_OUTPUT_CHARS = 8000  # one test's feedback: a call, the expected and the actual answer fit in 4000
+MAX_RESULTS_BYTES = 1_000_000  # results.json as written (indented); a graded cnn result takes 50 to 100 kB
+CUT = "\n[... cut]"
+PRINTED = "What your code printed"
+PRINTED_NOTE = "What your code printed is shown with the hidden tests."
+STAFF = "Notes for staff"
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,9 @@ class TestResult:
     output: str  # student-facing feedback; empty when passed
     misconceptions: tuple[str, ...] = ()
     seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output", _shorten(self.output, MAX_OUTPUT_CHARS))
 
 
 @dataclass(frozen=True)
@@ -74,23 +92,30 @@ class SubmissionResult:
         return tuple(dict.fromkeys(m for t in self.tests for m in t.misconceptions))
 
     def to_gradescope(self) -> dict[str, Any]:
-        """The results.json document Gradescope reads."""
+        """The results.json document Gradescope reads, at most ``MAX_RESULTS_BYTES`` long."""
+        document = self._document()
+        if _size(document) <= MAX_RESULTS_BYTES:
+            return document
+        room = self._room_per_text()
+        while True:  # JSON escapes make a character up to 12 bytes: halve until it fits
+            document = self._cut(room)._document()
+            if _size(document) <= MAX_RESULTS_BYTES or room == 0:
+                return document
+            room //= 2
+
+    def _document(self) -> dict[str, Any]:
         tests = [_gradescope_test(t, self.hidden_visibility, *points)
                  for t, points in zip(self.tests, _gradescope_points(self.tests))]
-        if self.staff_notes:
-            tests.append(
-                {
-                    "name": "Notes for staff",
-                    "score": 0,
-                    "max_score": 0,
-                    "status": "passed",
-                    "visibility": "hidden",
-                    "output": "\n".join(self.staff_notes),
-                }
-            )
         output = self.summary
         if self.student_output:
-            output += "\n\nWhat your code printed (truncated):\n" + self.student_output
+            tests.append(_extra_test(PRINTED, self.hidden_visibility, self.student_output))
+            output += "\n\n" + PRINTED_NOTE
+        if self.staff_notes:
+            tests.append(_extra_test(STAFF, "hidden", "\n".join(self.staff_notes)))
+        mine = asdict(self)
+        del mine["student_output"]  # each text once: these are in the test entries
+        for test in mine["tests"]:
+            del test["output"]
         return {
             "score": round(self.score, 4),
             "execution_time": round(self.seconds, 3),
@@ -100,21 +125,57 @@ class SubmissionResult:
             "visibility": "visible",
             "stdout_visibility": "hidden",
             "tests": tests,
-            "extra_data": {"autograder": asdict(self)},
+            "extra_data": {"autograder": mine},
         }
+
+    def _room_per_text(self) -> int:
+        """Characters each long text may keep so that the document about fits the bound."""
+        texts = [t.output for t in self.tests] + [self.student_output, *self.staff_notes]
+        fixed = _size(self._cut(0)._document())
+        return max((MAX_RESULTS_BYTES - fixed) // len(texts), 0)
+
+    def _cut(self, room: int) -> SubmissionResult:
+        """This result with every long text cut to ``room`` characters, and a note saying so."""
+        note = (f"Note: this result was too long for the results file (at most {MAX_RESULTS_BYTES} bytes): "
+                f"the output of each test was cut to {room} characters.")
+        return replace(
+            self,
+            tests=tuple(replace(t, output=_shorten(t.output, room)) for t in self.tests),
+            student_output=_shorten(self.student_output, room),
+            staff_notes=tuple(_shorten(n, room) for n in self.staff_notes),
+            summary=note + "\n\n" + self.summary,
+        )
 
     @classmethod
     def from_gradescope(cls, document: dict[str, Any]) -> SubmissionResult:
         """Rebuild a result from a results.json this module wrote."""
         data = dict(document["extra_data"]["autograder"])
+        entries = document["tests"]
         data["questions"] = tuple(
             QuestionScore(**{**q, "forbidden": tuple(q["forbidden"])}) for q in data["questions"]
         )
         data["tests"] = tuple(
-            TestResult(**{**t, "misconceptions": tuple(t["misconceptions"])}) for t in data["tests"]
+            TestResult(**{**t, "misconceptions": tuple(t["misconceptions"]), "output": entry["output"]})
+            for t, entry in zip(data["tests"], entries, strict=False)
         )
+        printed = [entry["output"] for entry in entries[len(data["tests"]):] if entry["name"] == PRINTED]
+        data["student_output"] = printed[0] if printed else ""
         data["staff_notes"] = tuple(data["staff_notes"])
         return cls(**data)
+
+
+def _size(document: dict[str, Any]) -> int:
+    """Bytes of ``document`` as ``write_json_atomic`` writes it."""
+    return len(json.dumps(document, indent=2).encode("utf-8"))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:max(limit - len(CUT), 0)] + CUT
+
+
+def _extra_test(name: str, visibility: str, output: str) -> dict[str, Any]:
+    """A zero-point entry that only carries text."""
+    return {"name": name, "score": 0, "max_score": 0, "status": "passed", "visibility": visibility, "output": output}
 
 
 def _gradescope_points(tests: tuple[TestResult, ...]) -> list[tuple[float, float]]:
@@ -137,7 +198,7 @@ def _gradescope_test(test: TestResult, hidden_visibility: str, score: float, max
         "max_score": max_score,
         "status": "passed" if test.passed else "failed",
         "visibility": "visible" if test.public else hidden_visibility,
-        "output": test.output if not test.passed else "",
+        "output": test.output,
         "tags": [test.question, *test.misconceptions],
     }
 

@@ -112,7 +112,8 @@ def grade_file(
         forbidden=assignment.forbidden,
         private_paths=hidden,
     ) as sandbox:
-        student = StudentFunctions(sandbox, assignment.questions, assignment.limits.timeouts_per_function)
+        limits = assignment.limits
+        student = StudentFunctions(sandbox, assignment.questions, limits.aborts_per_function, limits.submission_seconds)
         plugin = GradingPlugin(student, load_reference(assignment.reference), assignment.questions,
                                assignment.public_tests)
         _run_pytest(assignment, plugin)

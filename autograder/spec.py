@@ -31,7 +31,8 @@ class Limits:
 
     call_seconds: float = 3.0
     import_seconds: float = 10.0
-    timeouts_per_function: int = 2  # after this many timeouts a function is not run again
+    aborts_per_function: int = 2  # after this many calls that did not finish a function is not run again
+    submission_seconds: float = 180.0  # wall clock for the whole submission; then every call fails at once
     memory_mb: int = 512
     cpu_seconds: int = 120
     processes: int = 16

@@ -11,8 +11,9 @@ test expects from an ordinary call:
   (``class CNNArgumentError(ValueError)`` is a ``ValueError`` whose message starts with
   ``CNNArgumentError:``), or as ``StudentException`` if that cannot be built;
 - ``CallAborted`` when the call could not finish (time limit, crash, forbidden API, the
-  module did not import). It derives from ``BaseException`` on purpose: hypothesis stops
-  at once instead of re-running a timed-out example while shrinking.
+  module did not import, the submission's time budget used up). It derives from
+  ``BaseException`` on purpose: hypothesis stops at once instead of re-running a timed-out
+  example while shrinking.
 
 After each call, ``last_mutated`` names the array arguments the call changed in place and
 ``last_aliased`` those its result shares memory with (it is not a new array); ``reached``
@@ -23,6 +24,9 @@ traceback shows) since ``forget_reached``, which the plugin calls before each te
 from __future__ import annotations
 
 import builtins
+import math
+import time
+from collections import Counter
 from typing import Any, Callable, Protocol, Sequence
 
 from autograder.feedback import describe_call
@@ -62,17 +66,24 @@ class CallAborted(BaseException):
 class StudentFunctions:
     """Attribute access yields callables for the graded functions, and nothing else.
 
-    A function that has run out of time ``max_timeouts`` times is not run again: later
-    calls fail at once, so a submission whose functions all loop forever still finishes
-    in a bounded time (each timeout costs a full time limit).
+    Two bounds keep what a submission costs in check, whatever its functions do. A
+    function with ``max_aborts`` aborted calls (time limit, crash, memory, forbidden API,
+    unreadable reply: each can cost a time limit, and a new worker that imports the
+    module again) is not run again: its later calls fail at once. And the submission has
+    ``budget_seconds`` of wall clock from when this object is made: after that every call
+    fails at once (one under way still ends within its own limits). An import that failed
+    is not counted: the sandbox answers every later call with it at no cost.
     """
 
-    def __init__(self, caller: Caller, functions: Sequence[str], max_timeouts: int = 2) -> None:
+    def __init__(self, caller: Caller, functions: Sequence[str], max_aborts: int = 2,
+                 budget_seconds: float = math.inf) -> None:
         self._caller = caller
         self._functions = frozenset(functions)
-        self._max_timeouts = max_timeouts
-        self._timeouts: dict[str, Failed] = {}
-        self._timeout_counts: dict[str, int] = {}
+        self._max_aborts = max_aborts
+        self._budget_seconds = budget_seconds
+        self._deadline = time.monotonic() + budget_seconds
+        self._given_up: dict[str, Failed] = {}
+        self._aborts: Counter[str] = Counter()
         self.last_mutated: tuple[str, ...] = ()
         self.last_aliased: tuple[str, ...] = ()
         self._reached: set[str] = set()
@@ -83,13 +94,7 @@ class StudentFunctions:
         return lambda *args, **kwargs: self._call(name, args, kwargs)
 
     def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        reply = self._timeouts.get(name) or self._caller.call(name, *args, **kwargs)
-        if isinstance(reply, Failed) and reply.kind == "timeout" and name not in self._timeouts:
-            self._timeout_counts[name] = self._timeout_counts.get(name, 0) + 1
-            if self._timeout_counts[name] >= self._max_timeouts:
-                self._timeouts[name] = Failed(
-                    "timeout", f"{reply.message} (not run again after {self._max_timeouts} timeouts)", 0.0
-                )
+        reply = self._reply(name, args, kwargs)
         self.last_mutated = reply.mutated if isinstance(reply, Returned) else ()
         self.last_aliased = reply.aliased if isinstance(reply, Returned) else ()
         if isinstance(reply, (Returned, Raised)):
@@ -110,6 +115,22 @@ class StudentFunctions:
 
     def forget_reached(self) -> None:
         self._reached.clear()
+
+    def _reply(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Reply:
+        """The call's reply, or at once the failure that stands in for it."""
+        if name in self._given_up:
+            return self._given_up[name]
+        if time.monotonic() >= self._deadline:
+            return Failed("timeout", f"the submission used up its time budget of {self._budget_seconds:g} s; "
+                                     "the remaining tests were not run", 0.0)
+        reply = self._caller.call(name, *args, **kwargs)
+        if isinstance(reply, Failed) and reply.kind != "import":
+            self._aborts[name] += 1
+            if self._aborts[name] >= self._max_aborts:
+                self._given_up[name] = Failed(
+                    reply.kind, f"{reply.message} (not run again after {self._max_aborts} calls that did not finish)",
+                    0.0)
+        return reply
 
 
 def _as_exception(reply: Raised, call: str) -> Exception:

@@ -4,6 +4,8 @@ These check how tests become points and feedback. The real sandbox is exercised 
 tests/sandbox and by the end-to-end tests on the cnn assignment.
 """
 
+import time
+from dataclasses import replace
 from pathlib import Path
 from textwrap import dedent
 
@@ -253,6 +255,9 @@ def test_root_causes_of_functions_that_call_each_other_name_both():
 
 # ---------------------------------------------------------------- the cnn assignment, end to end
 
+CRASH_AT_EVERY_CALL = "import os\nimport time\n\ntime.sleep(1.5)  # most of the import time limit\n\n" + "".join(
+    f"def {name}(*args, **kwargs):\n    os._exit(1)\n\n" for name in load_assignment("cnn").questions)
+
 
 @pytest.mark.slow
 @pytest.mark.sandbox
@@ -272,3 +277,24 @@ def test_a_zero_pad_returning_a_list_is_named_as_the_cause_of_the_cascade(tmp_pa
         assert {t.output.splitlines()[0] for t in failed} == \
             {f"{question} failed inside your zero_pad: fix zero_pad first"}
     assert not any("inside your" in t.output for t in result.tests if t.question == "zero_pad")
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+def test_a_file_that_imports_slowly_and_crashes_at_every_call_stops_at_the_submission_budget(tmp_path):
+    """Issue 9 item 8: with the cnn limits such a file took 736 s; each crash restarts the
+    worker, which imports the file again."""
+    cnn = load_assignment("cnn")
+    cnn = replace(cnn, limits=replace(cnn.limits, import_seconds=2.0, submission_seconds=20.0))
+    student = tmp_path / "submission" / "cnn.py"
+    student.parent.mkdir()
+    student.write_text(CRASH_AT_EVERY_CALL)
+
+    started = time.monotonic()
+    result = grade_file(cnn, student, private_paths=(tmp_path,))
+    seconds = time.monotonic() - started
+
+    assert result.score == 0
+    assert seconds < 80  # 20 s of budget, then one call's limits; without the budget over 150 s
+    budget = "the submission used up its time budget of 20 s; the remaining tests were not run"
+    assert any(budget in test.output for test in result.tests)

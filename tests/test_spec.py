@@ -78,3 +78,26 @@ def test_fingerprint_changes_when_a_hidden_test_changes(tmp_path):
 def test_fingerprint_is_stable(tmp_path):
     folder = _copy_assignment(tmp_path, lambda text: text)
     assert suite_fingerprint(load_assignment(folder)) == suite_fingerprint(load_assignment(folder))
+
+
+def test_the_submission_budget_and_the_cap_on_aborted_calls_are_read_from_the_config(tmp_path):
+    folder = _copy_assignment(tmp_path, lambda text: text.replace("submission_seconds = 180.0", "submission_seconds = 42")
+                              .replace("aborts_per_function = 2", "aborts_per_function = 3"))
+    limits = load_assignment(folder).limits
+    assert (limits.submission_seconds, limits.aborts_per_function) == (42.0, 3)
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "true", '"300"'])
+def test_a_submission_budget_that_is_not_a_positive_number_is_rejected(tmp_path, value):
+    folder = _copy_assignment(tmp_path, lambda text: text.replace("submission_seconds = 180.0",
+                                                                  f"submission_seconds = {value}"))
+    with pytest.raises(ConfigError, match=r"\[limits\] submission_seconds must be a positive number"):
+        load_assignment(folder)
+
+
+def test_the_cnn_budget_leaves_room_for_every_function_to_use_up_its_time_limits():
+    """A submission whose every function loops forever is graded in full, not cut short."""
+    assignment = load_assignment("cnn")
+    limits = assignment.limits
+    worst_honest = len(assignment.questions) * limits.aborts_per_function * limits.call_seconds
+    assert limits.submission_seconds >= 2 * worst_honest

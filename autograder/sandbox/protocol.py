@@ -6,6 +6,16 @@ arrays of dtype kind b/i/u/f as ``.npy`` bytes, and ``Unsupported`` descriptions
 is ever pickled. The decoder treats every byte as hostile: whatever it is fed, it returns
 a value or raises ``ProtocolError`` and nothing else, and it never allocates more than the
 frame it was given.
+
+Every value that crosses is bounded, in both directions, so that what the worker sends
+costs the grader little to decode, show and store: a string holds at most
+``MAX_STRING_BYTES`` bytes, a tuple at most ``MAX_ITEMS`` items, a frame at most
+``MAX_VALUES`` values in all (every value counts, arrays included) nested at most
+``MAX_DEPTH`` deep, and at most ``MAX_FRAME`` bytes. The encoder refuses a value over a
+bound (ValueError), the decoder rejects one (ProtocolError), and ``plain`` turns a
+student's value over a bound into ``Unsupported`` before it is sent. With these bounds the
+worst frame decodes in well under a second (tests/sandbox/test_bounds.py measures it), so
+decoding needs no deadline of its own.
 """
 
 from __future__ import annotations
@@ -25,6 +35,9 @@ MAGIC = b"\xabS"
 HEADER = struct.Struct(">2sI")
 MAX_FRAME = 64 * 1024 * 1024
 MAX_DEPTH = 32
+MAX_STRING_BYTES = 4096  # a message, a traceback line, a name: none is longer
+MAX_ITEMS = 1024  # items of one tuple
+MAX_VALUES = 4096  # values of one frame, nested ones included
 MAX_INT_BYTES = 255
 MAX_NDIM = 32
 ARRAY_KINDS = "biuf"
@@ -32,10 +45,8 @@ PREVIEW_CHARS = 200
 
 _U32 = struct.Struct(">I")
 _F64 = struct.Struct(">d")
-_NPY_VERSIONS = {  # header reader and the struct of the header length that follows the magic
-    (1, 0): (np.lib.format.read_array_header_1_0, struct.Struct("<H")),
-    (2, 0): (np.lib.format.read_array_header_2_0, struct.Struct("<I")),
-}
+_U16 = struct.Struct("<H")
+NPY_MAGIC = b"\x93NUMPY\x01\x00"  # version 1.0, the one ``npy_bytes`` writes
 
 
 class ProtocolError(Exception):
@@ -47,14 +58,30 @@ class ProtocolError(Exception):
 
 def frame(value: Any) -> bytes:
     """One frame holding ``value``; TypeError/ValueError if it may not cross."""
-    payload = b"".join(_encode(value, 0))
+    payload = b"".join(_encode(value, 0, _Count(ValueError)))
     if len(payload) > MAX_FRAME:
         raise ValueError(f"frame of {len(payload)} bytes exceeds the {MAX_FRAME}-byte cap")
     return HEADER.pack(MAGIC, len(payload)) + payload
 
 
-def _encode(value: Any, depth: int) -> Iterator[bytes]:
+class _Count:
+    """The values of one frame, counted against ``MAX_VALUES``; ``error`` when over."""
+
+    def __init__(self, error: type[Exception]) -> None:
+        self.left = MAX_VALUES
+        self.error = error
+
+    def take(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise self.error(f"more than {MAX_VALUES} values in one frame")
+
+
+def _encode(value: Any, depth: int, count: _Count) -> Iterator[bytes]:
     """The tagged bytes of ``value``: a one-byte tag, then a length or fixed-size body."""
+    if depth > MAX_DEPTH:
+        raise ValueError(f"values nested deeper than {MAX_DEPTH} cannot be sent")
+    count.take()
     kind = type(value)
     if value is None:
         yield b"N"
@@ -69,20 +96,22 @@ def _encode(value: Any, depth: int) -> Iterator[bytes]:
         yield b"f" + _F64.pack(value)
     elif kind is str:
         data = value.encode("utf-8")
+        if len(data) > MAX_STRING_BYTES:
+            raise ValueError(f"string of {len(data)} bytes exceeds the {MAX_STRING_BYTES}-byte cap")
         yield b"s" + _U32.pack(len(data)) + data
     elif kind is tuple:
-        if depth >= MAX_DEPTH:
-            raise ValueError(f"tuples nested deeper than {MAX_DEPTH} cannot be sent")
+        if len(value) > MAX_ITEMS:
+            raise ValueError(f"tuple of {len(value)} items exceeds the {MAX_ITEMS}-item cap")
         yield b"t" + _U32.pack(len(value))
         for item in value:
-            yield from _encode(item, depth + 1)
+            yield from _encode(item, depth + 1, count)
     elif kind is np.ndarray and value.dtype.kind in ARRAY_KINDS and value.dtype.fields is None:
         data = npy_bytes(value)
         yield b"a" + _U32.pack(len(data)) + data
     elif kind is Unsupported:
         yield b"u"
-        yield from _encode(value.type_name, depth + 1)
-        yield from _encode(value.preview, depth + 1)
+        yield from _encode(value.type_name, depth + 1, count)
+        yield from _encode(value.preview, depth + 1, count)
     else:
         raise TypeError(f"a {kind.__name__} cannot cross the sandbox boundary")
 
@@ -156,6 +185,7 @@ class _Decoder:
 
     def __init__(self, data: memoryview) -> None:
         self.data = data
+        self.count = _Count(ProtocolError)
 
     def take(self, at: int, size: int) -> memoryview:
         if size < 0 or at + size > len(self.data):
@@ -169,6 +199,7 @@ class _Decoder:
         """The value that starts at byte ``at``, and the byte after it."""
         if depth > MAX_DEPTH:
             raise ProtocolError(f"values nested deeper than {MAX_DEPTH}")
+        self.count.take()
         tag = bytes(self.take(at, 1))
         at += 1
         if tag in _CONSTANTS:
@@ -180,6 +211,8 @@ class _Decoder:
             return _F64.unpack(self.take(at, 8))[0], at + 8
         if tag == b"s":
             size = self.length(at)
+            if size > MAX_STRING_BYTES:
+                raise ProtocolError(f"string of {size} bytes exceeds the {MAX_STRING_BYTES}-byte cap")
             return self.string(self.take(at + 4, size)), at + 4 + size
         if tag == b"t":
             return self.items(at + 4, self.length(at), depth)
@@ -194,8 +227,8 @@ class _Decoder:
         raise ProtocolError(f"unknown tag {tag!r} at byte {at - 1}")
 
     def items(self, at: int, count: int, depth: int) -> tuple[tuple, int]:
-        if count > len(self.data) - at:  # every item takes at least one byte
-            raise ProtocolError(f"tuple of {count} items cannot fit in the frame")
+        if count > MAX_ITEMS:
+            raise ProtocolError(f"tuple of {count} items exceeds the {MAX_ITEMS}-item cap")
         items = []
         for _ in range(count):
             item, at = self.value(at, depth + 1)
@@ -215,10 +248,9 @@ _CONSTANTS = {b"N": None, b"T": True, b"F": False}
 
 def read_npy(data: memoryview) -> np.ndarray:
     """A writable plain array from ``.npy`` bytes, validated before anything is allocated."""
-    if len(data) < 12 or bytes(data[:6]) != b"\x93NUMPY" or (data[6], data[7]) not in _NPY_VERSIONS:
-        raise ProtocolError("not a .npy array of version 1.0 or 2.0")
-    reader, length = _NPY_VERSIONS[(data[6], data[7])]
-    end = 8 + length.size + length.unpack_from(data, 8)[0]
+    if len(data) < len(NPY_MAGIC) + _U16.size or bytes(data[:len(NPY_MAGIC)]) != NPY_MAGIC:
+        raise ProtocolError("not a .npy array of version 1.0")
+    end = len(NPY_MAGIC) + _U16.size + _U16.unpack_from(data, len(NPY_MAGIC))[0]
     shape, fortran, dtype, count = _npy_header(bytes(data[:end]))
     body = data[end:]
     if count * dtype.itemsize != len(body):
@@ -231,10 +263,13 @@ def read_npy(data: memoryview) -> np.ndarray:
 @functools.lru_cache(maxsize=64)  # the same few headers arrive again and again
 def _npy_header(prefix: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int]:
     """Shape, Fortran order, dtype and element count of a checked ``.npy`` header."""
-    shape, fortran, dtype = _canonical_header(prefix) or _numpy_header(prefix)
+    header = _canonical_header(prefix)
+    if header is None:
+        raise ProtocolError("the .npy header is not one numpy writes for a plain array")
+    shape, fortran, dtype = header
     if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise ProtocolError(f"array dtype {dtype} may not cross (kinds {ARRAY_KINDS} only)")
-    if len(shape) > MAX_NDIM or not all(type(n) is int and n >= 0 for n in shape):
+    if len(shape) > MAX_NDIM:
         raise ProtocolError(f"bad array shape {shape!r}")
     count = 1
     for n in shape:
@@ -249,25 +284,21 @@ _CANONICAL_HEADER = re.compile(
 
 
 def _canonical_header(prefix: bytes) -> tuple[tuple[int, ...], bool, np.dtype] | None:
-    """The header as numpy writes it for a plain array, read without numpy's reader.
+    """The header as numpy writes it for a plain array, or None for any other header.
 
-    That reader parses the header with ``ast.literal_eval``, which costs more than the
-    rest of a call when every call has a new shape. Anything else goes to it (None).
+    Only this form is accepted, read without numpy's header reader: that reader parses
+    with ``ast.literal_eval``, which costs more than the rest of a call when every call
+    has a new shape, and a frame of thousands of odd headers would cost the grader seconds.
     """
-    match = _CANONICAL_HEADER.fullmatch(prefix, 10 if prefix[6] == 1 else 12)
+    match = _CANONICAL_HEADER.fullmatch(prefix, len(NPY_MAGIC) + _U16.size)
     if match is None:
         return None
     descr, fortran, shape = match.groups()
-    return tuple(int(n) for n in shape.split(b",") if n), fortran == b"True", np.dtype(descr.decode())
-
-
-def _numpy_header(prefix: bytes) -> tuple[tuple[int, ...], bool, np.dtype]:
-    stream = io.BytesIO(prefix)
-    reader, _ = _NPY_VERSIONS[np.lib.format.read_magic(stream)]
-    shape, fortran, dtype = reader(stream, max_header_size=10000)
-    if stream.tell() != len(prefix):
-        raise ProtocolError("the .npy header length is wrong")
-    return shape, fortran, dtype
+    try:
+        dtype = np.dtype(descr.decode())
+    except TypeError:  # '<f3': no such type
+        return None
+    return tuple(int(n) for n in shape.split(b",") if n), fortran == b"True", dtype
 
 
 # ---------------------------------------------------------------- messages
@@ -324,21 +355,36 @@ def unpack(message: Any, schema: dict[str, tuple]) -> tuple[str, tuple]:
 # ---------------------------------------------------------------- plain values
 
 
-def plain(value: Any, local_module: str = "", depth: int = 0) -> Any:
+def plain(value: Any, local_module: str = "") -> Any:
     """``value`` with everything that may not cross replaced by ``Unsupported``.
 
     Runs in the worker on the student's objects (so their ``repr`` runs there, under the
-    grader's clock); only exact builtin types pass, never subclasses.
+    grader's clock); only exact builtin types pass, never subclasses. A string, tuple or
+    array over its bound becomes ``Unsupported``; so does the whole value when it holds
+    more values in all than a frame may (the value sits inside a reply's tuple, which
+    counts too).
     """
+    count = _Count(ValueError)
+    count.take()  # the reply's own tuple
+    try:
+        return _plain(value, local_module, 1, count)
+    except ValueError as exc:
+        return Unsupported(type_name(type(value), local_module), f"too large to return ({exc})")
+
+
+def _plain(value: Any, local_module: str, depth: int, count: _Count) -> Any:
+    count.take()
     kind = type(value)
     if value is None or kind in (bool, float):
         return value
     if kind is int and (value.bit_length() + 8) // 8 <= MAX_INT_BYTES:
         return value
-    if kind is str and _encodable(value):
-        return value
-    if kind is tuple and depth < MAX_DEPTH:
-        return tuple(plain(item, local_module, depth + 1) for item in value)
+    if kind is str:
+        return value if _sendable(value) else Unsupported(f"str of {len(value)} characters", preview(value))
+    if kind is tuple and depth < MAX_DEPTH - 1:  # an Unsupported item's strings sit one deeper
+        if len(value) > MAX_ITEMS:
+            return Unsupported(f"tuple of {len(value)} items", preview(value))
+        return tuple(_plain(item, local_module, depth + 1, count) for item in value)
     if kind is np.ndarray:
         if value.dtype.kind in ARRAY_KINDS and value.dtype.fields is None:
             if value.nbytes <= MAX_FRAME - 4096:
@@ -373,12 +419,17 @@ def preview(value: Any) -> str:
     return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS - 3] + "..."
 
 
-def _encodable(text: str) -> bool:
+def _sendable(text: str) -> bool:
+    """Whether ``text`` has a UTF-8 form (no lone surrogates) of at most ``MAX_STRING_BYTES``.
+
+    A string with more characters than that is not even encoded.
+    """
+    if len(text) > MAX_STRING_BYTES:
+        return False
     try:
-        text.encode("utf-8")
+        return len(text.encode("utf-8")) <= MAX_STRING_BYTES
     except UnicodeEncodeError:
         return False
-    return True
 
 
 def _short(value: Any) -> str:

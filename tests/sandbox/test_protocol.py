@@ -6,6 +6,7 @@ import contextlib
 import io
 import math
 import struct
+import time
 
 import numpy as np
 import pytest
@@ -17,7 +18,11 @@ from autograder.sandbox import Unsupported
 from autograder.sandbox.protocol import (
     HEADER,
     MAGIC,
+    MAX_DEPTH,
     MAX_FRAME,
+    MAX_ITEMS,
+    MAX_STRING_BYTES,
+    MAX_VALUES,
     REPLIES,
     FrameReader,
     ProtocolError,
@@ -26,7 +31,6 @@ from autograder.sandbox.protocol import (
     npy_bytes,
     plain,
     _canonical_header,
-    _numpy_header,
     unpack,
 )
 
@@ -96,8 +100,10 @@ def test_arrays_are_sent_as_the_bytes_numpy_save_writes(array, layout):
 def test_headers_numpy_writes_are_read_as_numpy_reads_them_without_its_parser(array, fortran):
     data = npy(np.asfortranarray(array) if fortran else array)
     prefix = data[:10 + struct.unpack("<H", data[8:10])[0]]
+    stream = io.BytesIO(prefix)
+    np.lib.format.read_magic(stream)
 
-    assert _canonical_header(prefix) == _numpy_header(prefix)
+    assert _canonical_header(prefix) == np.lib.format.read_array_header_1_0(stream)
 
 
 def test_unsupported_round_trips():
@@ -214,3 +220,102 @@ def test_plain_replaces_what_may_not_cross_and_keeps_the_rest():
     assert value[2] == Unsupported("list", "[2]")
     assert value[3] == Unsupported("numpy.int64", "np.int64(3)")
     assert value[4].type_name == "Mine" and len(value[4].preview) == 200
+
+
+def nested(depth: int, leaf):
+    """``leaf`` inside ``depth`` one-item tuples."""
+    for _ in range(depth):
+        leaf = (leaf,)
+    return leaf
+
+
+OVER_THE_BOUNDS = {
+    "long string": "x" * (MAX_STRING_BYTES + 1),
+    "long string in bytes": "é" * (MAX_STRING_BYTES // 2 + 1),
+    "tuple of too many items": (0,) * (MAX_ITEMS + 1),
+    "too many values in all": ((0,) * (MAX_ITEMS - 1),) * (MAX_VALUES // (MAX_ITEMS - 1) + 1),
+    "nested too deep": nested(MAX_DEPTH + 1, 0),
+}
+
+
+@pytest.mark.parametrize("value", OVER_THE_BOUNDS.values(), ids=OVER_THE_BOUNDS.keys())
+def test_values_over_the_bounds_are_refused_by_the_encoder(value):
+    with pytest.raises(ValueError):
+        frame(value)
+
+
+def string_payload(size: int) -> bytes:
+    return b"s" + struct.pack(">I", size) + b"x" * size
+
+
+def tuple_payload(count: int, item: bytes = b"N") -> bytes:
+    return b"t" + struct.pack(">I", count) + item * count
+
+
+@pytest.mark.parametrize("payload", [
+    string_payload(MAX_STRING_BYTES + 1),
+    tuple_payload(MAX_ITEMS + 1),
+    tuple_payload(MAX_VALUES // MAX_ITEMS + 1, tuple_payload(MAX_ITEMS - 1)),
+    tuple_payload(2_000_000),  # the forged reply of issue 9: 59 s and 6 GB of the grader's before
+], ids=["long string", "tuple of too many items", "too many values in all", "two million items"])
+def test_values_over_the_bounds_are_protocol_errors(payload):
+    with pytest.raises(ProtocolError):
+        decode(payload)
+
+
+@pytest.mark.parametrize("value", [
+    "x" * MAX_STRING_BYTES,
+    (0,) * MAX_ITEMS,
+    ((0,) * (MAX_ITEMS - 1),) * ((MAX_VALUES - 1) // MAX_ITEMS),
+    nested(MAX_DEPTH, 0),
+], ids=["longest string", "longest tuple", "most values", "deepest"])
+def test_values_at_the_bounds_cross(value):
+    assert round_trip(value) == value
+
+
+@pytest.mark.parametrize("value, type_name", [
+    ("x" * 250_000, "str of 250000 characters"),
+    ("\ud800", "str of 1 characters"),  # no UTF-8 form
+    ((0,) * 2_000_000, "tuple of 2000000 items"),
+])
+def test_plain_makes_a_value_over_a_bound_unsupported_with_a_short_preview(value, type_name):
+    shown = plain(value)
+
+    assert shown.type_name == type_name and len(shown.preview) <= 200
+
+
+def test_plain_makes_a_value_with_too_many_values_in_all_unsupported_as_a_whole():
+    value = ((0,) * MAX_ITEMS,) * (MAX_VALUES // MAX_ITEMS)
+
+    assert plain(value) == Unsupported("tuple", f"too large to return (more than {MAX_VALUES} values in one frame)")
+
+
+def test_whatever_plain_returns_for_deep_nesting_can_be_framed():
+    value = plain(nested(MAX_DEPTH + 5, [1]))
+
+    assert round_trip(("returned", value, ()))[1] == value
+
+
+def distinct_arrays() -> tuple:
+    """As many arrays as a frame may hold, each with a header of its own."""
+    arrays = [np.zeros((0, n, 7)) for n in range(MAX_VALUES - 8)]
+    return tuple(tuple(arrays[k:k + MAX_ITEMS - 2]) for k in range(0, len(arrays), MAX_ITEMS - 2))
+
+
+COSTLIEST_VALUES = {  # as costly to decode as the bounds allow: most bytes, most values, most headers
+    "largest array": lambda: np.zeros(MAX_FRAME // 8 - 1024),
+    "most strings": lambda: (("x" * MAX_STRING_BYTES,) * (MAX_ITEMS - 2),) * 4,
+    "most distinct arrays": distinct_arrays,
+}
+
+
+@pytest.mark.parametrize("name", COSTLIEST_VALUES)
+def test_the_costliest_frames_the_bounds_allow_decode_in_a_small_part_of_a_call_limit(name):
+    """Decoding runs after the reply's deadline could have passed: the bounds keep it cheap
+    (measured: 0.1 s at most on a 2-core machine, against a 3 s call limit)."""
+    payload = payload_of(COSTLIEST_VALUES[name]())
+    started = time.process_time()
+
+    decode(payload)
+
+    assert time.process_time() - started < 1.0
