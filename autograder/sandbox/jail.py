@@ -33,7 +33,7 @@ import sys
 import traceback
 from typing import Any
 
-from autograder.sandbox import limits
+from autograder.sandbox import cgroup, limits, seccomp
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
@@ -63,6 +63,7 @@ def _run_reaper(config: dict[str, Any], status_w: int) -> None:
     """pid 1: build the root, start the worker in it, reap until the worker ends."""
     try:
         _set_parent_death_signal()
+        cgroup.enter(config["budget"])  # with all it will start: one memory and process budget
         _build_root(config["root"], config)
         os.chroot(config["root"])
         os.chdir(config["work_dir"])
@@ -84,6 +85,7 @@ def _run_worker(config: dict[str, Any]) -> None:
         limits.apply({name: tuple(value) for name, value in config["rlimits"].items()})
         _drop_privileges(config["uid"])
         _close_fds_except({0, 1, 2, config["request_fd"], config["reply_fd"]})
+        seccomp.install(config["seccomp"])
         os.execve(config["argv"][0], config["argv"], config["env"])
     except BaseException:
         traceback.print_exc()
