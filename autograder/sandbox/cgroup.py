@@ -60,11 +60,12 @@ _V2 = _Files(("memory.max",), "memory.swap.max", "pids.max", "memory.events")
 class Budget:
     """The memory and process budget of one sandbox (see the module docstring)."""
 
-    def __init__(self, name: str, memory_mb: int, processes: int) -> None:
-        """A cgroup called ``name`` if one can be made here, else the single-process budget."""
+    def __init__(self, name: str, memory_mb: int, processes: int, helpers: int = 0) -> None:
+        """A cgroup called ``name`` if one can be made here, else the single-process budget.
+        ``helpers``: processes of the grader's that are in it too (the jail's pid 1)."""
         self.memory_mb = memory_mb
         self.processes = processes
-        self.folders, self._files = _make_cgroup(name, memory_mb * 1024 * 1024, processes)
+        self.folders, self._files = _make_cgroup(name, memory_mb * 1024 * 1024, processes + helpers)
 
     @property
     def children_allowed(self) -> bool:

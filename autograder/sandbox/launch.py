@@ -140,8 +140,8 @@ class Launcher:
         self.mode = mode
         self.settings = settings
         self.folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
-        self.budget = Budget(self.folder.name, settings.limits.memory_mb,
-                             settings.limits.processes + (JAIL_TASKS if mode == "jail" else 0))
+        self.budget = Budget(self.folder.name, settings.limits.memory_mb, settings.limits.processes,
+                             helpers=JAIL_TASKS if mode == "jail" else 0)
         self.uid_lock: int | None = None
         if mode == "jail":
             (self.folder / "root").mkdir()
