@@ -6,13 +6,14 @@ interface up; the processes it starts are in a new pid namespace. Three processe
 
 - this one (outside the pid namespace) waits and exits the way the worker did, so the
   grader reads the worker's own exit status from its direct child;
-- its child, pid 1 of the new pid namespace, builds a new root on a tmpfs holding only
+- its child, pid 1 of the new pid namespace, enters the sandbox's memory and process
+  budget (``cgroup``; everything it starts is in it too), builds a new root on a tmpfs holding only
   read-only binds of the system folders and of the Python install the worker needs, a
   minimal /dev, a fresh /proc and a private /tmp, which is the worker's working folder
   (it writes the student's file there); chroots into it; starts the worker and reaps every process until the
   worker ends (when pid 1 exits, the kernel kills the whole namespace);
 - the worker: rlimits set, dropped to the sandbox uid (no groups, no new privileges,
-  SIGKILL when pid 1 dies), then exec'd. Not being pid 1, it gets the usual signals
+  SIGKILL when pid 1 dies), the syscall filter loaded (``seccomp``), then exec'd. Not being pid 1, it gets the usual signals
   (SIGXCPU at the CPU limit, SIGSEGV...), as in process mode.
 
 Anything not bound in (the hidden tests, the reference, the grader's files, /root,

@@ -6,7 +6,10 @@ unprivileged uid of its own and execs the worker. Killing the jail kills pid 1 o
 pid namespace, so every process the student started goes with it.
 
 ``process`` (no root, or asked for): the worker is a plain child in a new session with
-rlimits and nothing else; it can read whatever the grader's user can.
+rlimits and the syscall filter; it can read whatever the grader's user can.
+
+In both, the sandbox's ``cgroup.Budget`` bounds the memory and processes of the worker and
+everything it starts, together.
 """
 
 from __future__ import annotations
