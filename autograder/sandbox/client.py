@@ -52,13 +52,13 @@ class Sandbox:
         self._load = protocol.frame(("load", source, self._functions))
         self._file = f"{module}.py"
         mode, notice = choose_mode(isolation)
-        self._notices = (notice,) if notice else ()
         self._output = OutputCapture(limits.output_bytes)
         self._worker: WorkerProcess | None = None
         self._import_failure: Failed | None = None
         self._closed = False
         taken = spares.take(mode, settings) if spares is not None else None
         self._launcher, self._started_ahead = taken or (Launcher(mode, settings), None)
+        self._notices = (notice,) * bool(notice) + (self._launcher.budget.notice,)
         if self._started_ahead is not None:
             self._started_ahead.channel.output = self._output  # what it prints from now on is this student's
         if spares is not None:
@@ -131,13 +131,15 @@ class Sandbox:
                               f"{status}); its output:\n{self._output.text()}") from None
         begin = time.monotonic()
         limit = self._settings.limits.import_seconds
+        kills = self._launcher.budget.oom_kills()
         try:
             tag, fields = protocol.unpack(worker.channel.exchange(self._load, begin + limit), protocol.REPLIES)
         except ChannelTimeout:
             return self._import_failed(f"it did not finish within {_seconds(limit)} s (time limit for the import)",
                                        begin)
         except ChannelClosed:
-            return self._import_failed(f"it {self._end_of_worker()[1]}", begin)
+            ended = self._end_of_worker()[1]
+            return self._import_failed(f"it {self._out_of_memory() if self._over_budget(kills) else ended}", begin)
         except protocol.ProtocolError as exc:
             return self._import_failed(f"it wrote data the grader could not read ({exc})", begin)
         if tag == "import_error":
@@ -145,6 +147,8 @@ class Sandbox:
             return self._import_failed(f"{kind}: {message}" if message else kind, begin)
         if tag != "ready":
             return self._import_failed(f"it sent an unexpected {tag!r} message", begin)
+        if self._over_budget(kills):  # a child of the worker hit the budget
+            return self._import_failed(f"it {self._out_of_memory()}", begin)
         return None
 
     def _import_failed(self, why: str, begin: float) -> Failed:
@@ -152,8 +156,25 @@ class Sandbox:
         return Failed("import", f"{self._file} could not be imported: {why}", time.monotonic() - begin)
 
     def _exchange(self, function: str, request: bytes, sent: list[np.ndarray]) -> Returned | Raised | Failed:
-        """Send one call and turn whatever happens into a reply; ``sent`` are the request's
-        arrays, to compare with their final state."""
+        """Send one call and turn whatever happens into a reply: a memory failure (and a
+        new worker) if the kernel killed any process of the sandbox for its memory budget.
+        ``sent`` are the request's arrays, to compare with their final state."""
+        kills = self._launcher.budget.oom_kills()
+        reply = self._send_call(function, request, sent)
+        if not self._over_budget(kills):
+            return reply
+        self._discard()
+        return Failed("memory", f"{function} {self._out_of_memory()}", reply.seconds)
+
+    def _over_budget(self, kills: int) -> bool:
+        """Whether the kernel killed a process of the sandbox for memory since it had killed ``kills``."""
+        return self._launcher.budget.oom_kills() != kills
+
+    def _out_of_memory(self) -> str:
+        return f"ran out of memory (limit {self._settings.limits.memory_mb} MB)"
+
+    def _send_call(self, function: str, request: bytes, sent: list[np.ndarray]) -> Returned | Raised | Failed:
+        """Send one call and turn whatever happens into a reply."""
         begin = time.monotonic()
         limit = self._settings.limits.call_seconds
         try:

@@ -6,13 +6,14 @@ interface up; the processes it starts are in a new pid namespace. Three processe
 
 - this one (outside the pid namespace) waits and exits the way the worker did, so the
   grader reads the worker's own exit status from its direct child;
-- its child, pid 1 of the new pid namespace, builds a new root on a tmpfs holding only
+- its child, pid 1 of the new pid namespace, enters the sandbox's memory and process
+  budget (``cgroup``; everything it starts is in it too), builds a new root on a tmpfs holding only
   read-only binds of the system folders and of the Python install the worker needs, a
   minimal /dev, a fresh /proc and a private /tmp, which is the worker's working folder
   (it writes the student's file there); chroots into it; starts the worker and reaps every process until the
   worker ends (when pid 1 exits, the kernel kills the whole namespace);
 - the worker: rlimits set, dropped to the sandbox uid (no groups, no new privileges,
-  SIGKILL when pid 1 dies), then exec'd. Not being pid 1, it gets the usual signals
+  SIGKILL when pid 1 dies), the syscall filter loaded (``seccomp``), then exec'd. Not being pid 1, it gets the usual signals
   (SIGXCPU at the CPU limit, SIGSEGV...), as in process mode.
 
 Anything not bound in (the hidden tests, the reference, the grader's files, /root,
@@ -33,7 +34,7 @@ import sys
 import traceback
 from typing import Any
 
-from autograder.sandbox import limits
+from autograder.sandbox import cgroup, limits, seccomp
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
@@ -63,6 +64,7 @@ def _run_reaper(config: dict[str, Any], status_w: int) -> None:
     """pid 1: build the root, start the worker in it, reap until the worker ends."""
     try:
         _set_parent_death_signal()
+        cgroup.enter(config["budget"])  # with all it will start: one memory and process budget
         _build_root(config["root"], config)
         os.chroot(config["root"])
         os.chdir(config["work_dir"])
@@ -84,6 +86,7 @@ def _run_worker(config: dict[str, Any]) -> None:
         limits.apply({name: tuple(value) for name, value in config["rlimits"].items()})
         _drop_privileges(config["uid"])
         _close_fds_except({0, 1, 2, config["request_fd"], config["reply_fd"]})
+        seccomp.install(config["seccomp"])
         os.execve(config["argv"][0], config["argv"], config["env"])
     except BaseException:
         traceback.print_exc()

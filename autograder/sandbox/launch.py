@@ -6,7 +6,10 @@ unprivileged uid of its own and execs the worker. Killing the jail kills pid 1 o
 pid namespace, so every process the student started goes with it.
 
 ``process`` (no root, or asked for): the worker is a plain child in a new session with
-rlimits and nothing else; it can read whatever the grader's user can.
+rlimits and the syscall filter; it can read whatever the grader's user can.
+
+In both, the sandbox's ``cgroup.Budget`` bounds the memory and processes of the worker and
+everything it starts, together.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import numpy
 import autograder
 from autograder.errors import GraderFault
 from autograder.sandbox import limits as rlimits
+from autograder.sandbox import seccomp
+from autograder.sandbox.cgroup import JAIL_TASKS, Budget
 from autograder.sandbox.channel import Channel, OutputCapture
 
 if TYPE_CHECKING:
@@ -131,12 +136,15 @@ class WorkerProcess:
 
 
 class Launcher:
-    """Starts workers for one sandbox; owns its private folder and, as root, its uid."""
+    """Starts workers for one sandbox; owns its private folder, its memory budget and, as
+    root, its uid."""
 
     def __init__(self, mode: str, settings: Settings) -> None:
         self.mode = mode
         self.settings = settings
         self.folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+        self.budget = Budget(self.folder.name, settings.limits.memory_mb, settings.limits.processes,
+                             helpers=JAIL_TASKS if mode == "jail" else 0)
         self.uid_lock: int | None = None
         if mode == "jail":
             (self.folder / "root").mkdir()
@@ -160,18 +168,22 @@ class Launcher:
             for fd in (request_r, reply_w, output_w):
                 os.close(fd)
         channel = Channel(request_w, reply_r, output_r, os.pidfd_open(process.pid), output)
-        return WorkerProcess(process, channel)
+        worker = WorkerProcess(process, channel)
+        if self.mode != "jail":  # (the jail's pid 1 enters the budget itself, before it forks the worker)
+            _enter_budget(self.budget, worker)
+        return worker
 
     def close(self) -> None:
-        """Remove the private folder and give the uid back."""
+        """Remove the private folder and the budget (with what is left in it), give the uid back."""
+        self.budget.close()
         shutil.rmtree(self.folder, ignore_errors=True)
         if self.uid_lock is not None:
             os.close(self.uid_lock)
             self.uid_lock = None
 
-    def _worker_config(self, fds: dict[str, int], path: str, limits: dict | None) -> str:
+    def _worker_config(self, fds: dict[str, int], path: str, limits: dict | None, syscalls: str | None) -> str:
         forbidden = self.settings.forbidden
-        return json.dumps({**fds, "path": path, "module": self.settings.module, "rlimits": limits,
+        return json.dumps({**fds, "path": path, "module": self.settings.module, "rlimits": limits, "seccomp": syscalls,
                            "forbidden_modules": list(forbidden.modules),
                            "forbidden_functions": list(forbidden.functions)})
 
@@ -179,7 +191,8 @@ class Launcher:
         uid = os.getuid()
         processes = self.settings.limits.processes + (rlimits.tasks_of_user(uid) if uid else 0)
         values = rlimits.rlimits(self.settings.limits, processes)
-        config = self._worker_config(fds, str(self.folder / f"{self.settings.module}.py"), values)
+        syscalls = seccomp.program(self.budget.children_allowed)
+        config = self._worker_config(fds, str(self.folder / f"{self.settings.module}.py"), values, syscalls)
         return _worker_argv(config), _worker_env(home=str(self.folder)), self.folder
 
     def _jail_command(self, fds: dict[str, int]) -> tuple[list[str], dict[str, str], Path]:
@@ -194,12 +207,24 @@ class Launcher:
             "hide": _hidden(self.settings.private_paths, exposed),
             "uid": self.uid,
             "rlimits": rlimits.rlimits(self.settings.limits, self.settings.limits.processes),
-            "argv": _worker_argv(self._worker_config(fds, path, None)),
+            "budget": self.budget.procs_files,
+            "seccomp": seccomp.program(self.budget.children_allowed),
+            "argv": _worker_argv(self._worker_config(fds, path, None, None)),
             "env": _worker_env(home="/tmp"),
         }
         command = [shutil.which("unshare") or "unshare", *UNSHARE_FLAGS,
                    sys.executable, "-s", "-P", "-B", "-m", "autograder.sandbox.jail", json.dumps(jail)]
         return command, {"PATH": os.defpath, "PYTHONPATH": _python_path(), "LANG": "C.UTF-8"}, self.folder
+
+
+def _enter_budget(budget: Budget, worker: WorkerProcess) -> None:
+    """Move a process-mode worker into the sandbox's budget. It runs no student code before
+    it is sent the file, which needs this worker handed back first."""
+    try:
+        budget.add(worker.process.pid)
+    except BaseException:
+        worker.kill()
+        raise
 
 
 def _worker_argv(config: str) -> list[str]:

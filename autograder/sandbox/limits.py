@@ -1,7 +1,8 @@
 """The worker's resource limits as rlimits: computed in the grader, applied in the sandbox.
 
 The jail applies them as root (hard limits the student cannot raise); in process mode the
-worker applies them to itself before importing the student's module. Wall-clock limits
+worker applies them to itself before importing the student's module. They bound each
+process; the whole submission's total is the sandbox's ``cgroup.Budget``. Wall-clock limits
 are not here: the grader enforces those itself, with SIGKILL.
 """
 

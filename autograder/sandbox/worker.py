@@ -36,7 +36,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograder.sandbox import guards, limits, protocol
+from autograder.sandbox import guards, limits, protocol, seccomp
 from autograder.sandbox.replies import Unsupported
 
 MESSAGE_CHARS = 500
@@ -91,6 +91,7 @@ def main(config: dict[str, Any]) -> None:
     pipe = _Pipe(config["request_fd"], config["reply_fd"])
     if config["rlimits"]:
         limits.apply({name: tuple(value) for name, value in config["rlimits"].items()})
+    seccomp.install(config["seccomp"])
     used = guards.install(config["forbidden_modules"], config["forbidden_functions"])
     sys.argv = [os.path.basename(config["path"])]
     pipe.send(("started",))
