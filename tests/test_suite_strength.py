@@ -101,6 +101,10 @@ def test_corpus_header_names_real_questions(assignment: Assignment, path: Path):
     assert bug.loses <= set(assignment.questions), f"unknown questions: {bug.loses - set(assignment.questions)}"
 
 
+def test_every_catalogued_misconception_has_a_corpus_file(advice: dict[str, str]):
+    assert set(advice) <= {read_bug(path).misconception for path in CORPUS}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
 def test_buggy_submission_loses_points_exactly_where_its_bug_is(graded: Callable[[Path], SubmissionResult],
