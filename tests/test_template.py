@@ -124,7 +124,8 @@ def test_local_public_tests_name_a_certain_misconception_without_assertion_noise
 def test_local_public_tests_fail_with_the_graders_text(flipped_release):
     folder, printed = flipped_release
     result = grade_file(load_assignment("cnn"), folder / "cnn.py")
-    [public] = [t for t in result.tests if t.public and "d2l 3×3 example" in t.name and t.question == "cross_correlate2d"]
+    [public] = [t for t in result.tests
+                if t.public and t.question == "cross_correlate2d" and "d2l 3×3 example" in t.name]
     assert not public.passed and public.misconceptions == ("flipped kernel (true convolution)",)
     assert public.output in printed
 
@@ -133,7 +134,8 @@ def test_local_public_tests_fail_with_the_graders_text(flipped_release):
 def test_local_public_tests_fail_a_question_whose_function_uses_a_forbidden_api(tmp_path):
     source = load_assignment("cnn").reference.read_text(encoding="utf-8").replace(
         "    return cross_correlate2d(zero_pad(image, padding), kernel)[::sh, ::sw]",
-        "    import scipy.signal\n    return scipy.signal.correlate2d(zero_pad(image, padding), kernel, 'valid')[::sh, ::sw]")
+        "    import scipy.signal\n"
+        "    return scipy.signal.correlate2d(zero_pad(image, padding), kernel, 'valid')[::sh, ::sw]")
     run = run_without_autograder(student_folder(tmp_path, source), "-m", "pytest", "-p", "no:cacheprovider", "-q")
     assert "1 failed, 11 passed" in run.stdout, run.stdout
     assert "FAILED test_public_cnn.py::test_conv2d_d2l_stride_figure" in run.stdout
@@ -175,7 +177,8 @@ def test_public_misconception_answers_are_the_references():
     second = public.FLIPPED_SECOND
     image, kernel = second.call.kwargs["image"], second.call.kwargs["kernel"]
     np.testing.assert_array_equal(second.expected, reference.cross_correlate2d(image, kernel))
-    np.testing.assert_array_equal(second.misconceptions[0].answer, reference.cross_correlate2d(image, kernel[::-1, ::-1]))
+    flipped = reference.cross_correlate2d(image, kernel[::-1, ::-1])
+    np.testing.assert_array_equal(second.misconceptions[0].answer, flipped)
 
 
 def load_module(path: Path):

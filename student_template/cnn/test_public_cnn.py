@@ -56,7 +56,8 @@ def test_zero_pad_surrounds_an_image_with_zeros(student):
 @pytest.mark.question("cross_correlate2d")
 def test_cross_correlate2d_d2l_example(student):
     """cross_correlate2d of the d2l 3×3 example with a 2×2 kernel"""
-    flipped = Misconception(FLIPPED_KERNEL, FLIPPED_D2L, FLIPPED_ADVICE, Confirmation(student, lambda: [FLIPPED_SECOND]))
+    confirmation = Confirmation(student, lambda: [FLIPPED_SECOND])
+    flipped = Misconception(FLIPPED_KERNEL, FLIPPED_D2L, FLIPPED_ADVICE, confirmation)
     check(student, call("cross_correlate2d", image=X, kernel=K), [[19.0, 25.0], [37.0, 43.0]], dtype_kind="f",
           misconceptions=[flipped])
 
