@@ -5,12 +5,17 @@ the type of the value, then its shape, then its values. The message names the ca
 one-line summary of the arguments, then the call in full), the expected and the actual
 answer and, for arrays, the first index where they differ.
 
-A check may be given known misconceptions: ``Misconception(name, answer, advice)``, where
-``answer`` is what a submission with that misconception returns for the same call (suites
-compute it with the reference on transformed inputs; one name may come with several
-answers). When the student's value equals such an answer, and that answer differs from
-the right one, the message adds the advice and the ``Feedback`` carries the name; when
-answers of several misconceptions match, the message gives each advice and no name.
+A check may be given known misconceptions: ``Misconception(name, answer, advice, confirm)``,
+where ``answer`` is what a submission with that misconception returns for the same call
+(suites compute it with the reference on transformed inputs; one name may come with several
+answers). On a small input a wrong answer can equal a misconception's by chance, and a
+wrong hint is worse than none, so a misconception is named only when it is certain: the
+student's value equals its answer, that answer differs from the right one, and the
+student's function gives the misconception's answer again on a second call (its
+``Confirmation``: the first of some larger inputs on which that misconception's answer
+differs from the right answer and from every other known mistake's). Then the message adds
+the advice and the ``Feedback`` carries the name; when several misconceptions are certain,
+the message gives each advice and no name.
 
 A side property (the arguments left unchanged, a new array returned) counts only together
 with the answer of the same call, since a function that does nothing has it too.
@@ -23,7 +28,8 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from functools import cached_property
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -35,15 +41,21 @@ RETURNED_ARGUMENT = "argument returned instead of a new array"
 DTYPE_KIND_NAMES = {"b": "bool", "i": "int", "u": "unsigned int", "f": "float"}
 RTOL = 1e-6
 ATOL = 1e-6
+FLOAT32_ULPS = 64  # a float32 result may be off by this many float32 roundings of the answer's scale
 
 
 @dataclass(frozen=True)
 class Misconception:
-    """A known mistake: its name, the answer it gives for one call, and what to fix."""
+    """A known mistake: its name, the answer it gives for one call, and what to fix.
+
+    ``confirm`` is how to make sure of it before naming it; without one, a matching
+    answer is enough (fine for answers no other mistake can give).
+    """
 
     name: str
     answer: Any
     advice: str
+    confirm: Confirmation | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,61 @@ class Call:
         return describe_call(self.function, self.args, dict(self.kwargs))
 
 
+@dataclass(frozen=True)
+class Example:
+    """A call, its right answer, and every known mistake's answers to it."""
+
+    call: Call
+    expected: Any
+    misconceptions: Sequence[Misconception]
+
+    def answers_telling_apart(self, name: str) -> tuple[Any, ...]:
+        """``name``'s answers to this call, if each differs from the right answer and from
+        every other known mistake's answer; else none (this call cannot confirm ``name``)."""
+        own = [m.answer for m in self.misconceptions if m.name == name]
+        others = [m.answer for m in self.misconceptions if m.name != name]
+        if all(not _same(a, self.expected) and not any(_same(a, o) for o in others) for a in own):
+            return tuple(own)
+        return ()
+
+
+class Confirmation:
+    """Second calls that make a misconception certain, shared by a check's misconceptions.
+
+    ``examples`` gives larger calls with their answers; it is computed once, the first
+    time a student's answer matches a misconception. A misconception is confirmed when
+    the student's function (called on ``functions``) returns its answer on the first
+    example that tells it apart from the right answer and from the other known mistakes.
+    """
+
+    def __init__(self, functions: Any, examples: Callable[[], Iterable[Example]]) -> None:
+        self._functions = functions
+        self._make_examples = examples
+        self._verdicts: dict[str, bool] = {}
+
+    @cached_property
+    def examples(self) -> tuple[Example, ...]:
+        return tuple(self._make_examples())
+
+    def reproduces(self, name: str) -> bool:
+        """Whether the student's function gives ``name``'s answer on a call that tells it apart."""
+        if name not in self._verdicts:
+            self._verdicts[name] = self._reproduces(name)
+        return self._verdicts[name]
+
+    def _reproduces(self, name: str) -> bool:
+        for example in self.examples:
+            if answers := example.answers_telling_apart(name):
+                try:
+                    got = example.call.run(self._functions)
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException:  # raised, or aborted (a timeout is a BaseException): not confirmed
+                    return False
+                return any(_same(got, answer) for answer in answers)
+        return False
+
+
 def expect_array(
     got: Any,
     expected: np.ndarray,
@@ -99,13 +166,13 @@ def expect_array(
     _expect_dtype(got, expected, call, dtype_kind)
     if got.shape != expected.shape:
         _fail(f"{call.function} returned shape {got.shape}; expected {expected.shape} for {where}.", call,
-              *_misconception(got, expected, misconceptions, _same_array), expected, got)
+              *_misconception(got, expected, misconceptions), expected, got)
     wrong = _differs(got, expected)
     if wrong.any():
         index = tuple(int(i) for i in np.argwhere(wrong)[0])
         _fail(f"{call.function} returned wrong values for {where}: at index {index} expected "
               f"{expected[index].item()!r}, got {got[index].item()!r}.", call,
-              *_misconception(got, expected, misconceptions, _same_array), expected, got)
+              *_misconception(got, expected, misconceptions), expected, got)
 
 
 def expect_int(got: Any, expected: int, *, call: Call, misconceptions: Sequence[Misconception] = ()) -> None:
@@ -115,7 +182,7 @@ def expect_int(got: Any, expected: int, *, call: Call, misconceptions: Sequence[
               f"(convert a numpy or float result with int(...)).", call)
     if got != expected:
         _fail(f"{call.function} returned {got}; expected {expected} for {call.summary()}.", call,
-              *_misconception(got, expected, misconceptions, _same_value))
+              *_misconception(got, expected, misconceptions))
 
 
 def expect_int_tuple(
@@ -132,7 +199,7 @@ def expect_int_tuple(
               f"tuple of Python ints for {call.summary()} {hint}.", call)
     if got != expected:
         _fail(f"{call.function} returned {got}; expected {expected} for {call.summary()}.", call,
-              *_misconception(got, expected, misconceptions, _same_value))
+              *_misconception(got, expected, misconceptions))
 
 
 def expect_raises(exception: type[Exception], *, call: Call, functions: Any, because: str) -> None:
@@ -195,24 +262,36 @@ def _expect_dtype(got: np.ndarray, expected: np.ndarray, call: Call, dtype_kind:
 
 
 def _differs(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Where ``got`` is not ``expected``: exactly for booleans, within the tolerance for numbers."""
+    """Where ``got`` is not ``expected``: exactly for booleans, within the tolerance for numbers.
+
+    A float32 answer was computed in float32, whose rounding is about 1e-7 of the values
+    summed: a sum that cancels to 0 can be off by more than ``ATOL``. So a float32 answer
+    gets ``FLOAT32_ULPS`` float32 roundings of the largest expected value as its tolerance,
+    far below any mistake's error.
+    """
     if got.dtype.kind == "b" or expected.dtype.kind == "b":
         return got != expected
-    return ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    rtol, atol = RTOL, ATOL
+    if got.dtype == np.float32 and expected.size:
+        rounding = FLOAT32_ULPS * float(np.finfo(np.float32).eps)
+        scale = max(1.0, float(np.max(np.abs(expected))))
+        rtol, atol = max(RTOL, rounding), max(ATOL, rounding * scale)
+    return ~np.isclose(got, expected, rtol=rtol, atol=atol)
 
 
-def _misconception(
-    got: Any, expected: Any, misconceptions: Sequence[Misconception], same: Callable[[Any, Any], bool]
-) -> tuple[str, str | None]:
-    """The advice for the misconceptions whose answer ``got`` is, and the name when it is only one.
+def _misconception(got: Any, expected: Any, misconceptions: Sequence[Misconception]) -> tuple[str, str | None]:
+    """The advice for the certain misconceptions, and the name when it is only one.
 
-    Different mistakes can give the same answer on a small input; then the advice lists
-    each of them and no name is given, since the input does not tell them apart.
+    A misconception is a candidate when ``got`` is one of its answers (and that answer is
+    wrong), and certain when it has no ``confirm`` or its confirmation reproduces it. When
+    several are certain, the advice lists each of them and no name is given.
     """
-    matches: dict[str, str] = {}
+    candidates: dict[str, Misconception] = {}
     for known in misconceptions:
-        if known.name not in matches and not same(known.answer, expected) and same(got, known.answer):
-            matches[known.name] = known.advice
+        if known.name not in candidates and not _same(known.answer, expected) and _same(got, known.answer):
+            candidates[known.name] = known
+    matches = {name: known.advice for name, known in candidates.items()
+               if known.confirm is None or known.confirm.reproduces(name)}
     if len(matches) == 1:
         [(name, advice)] = matches.items()
         return advice, name
@@ -222,12 +301,12 @@ def _misconception(
     return "", None
 
 
-def _same_array(a: Any, b: Any) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
-
-
-def _same_value(a: Any, b: Any) -> bool:
+def _same(a: Any, b: Any) -> bool:
+    """Equal answers: arrays of one shape within tolerance, or values of one type that are equal."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape:
+            return False
+        return a.dtype.kind in "biuf" and b.dtype.kind in "biuf" and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
     return type(a) is type(b) and a == b
 
 

@@ -12,6 +12,8 @@ from autograder.checks import (
     MODIFIED_IN_PLACE,
     RETURNED_ARGUMENT,
     Call,
+    Confirmation,
+    Example,
     Misconception,
     expect_array,
     expect_int,
@@ -242,6 +244,9 @@ PASSES = [
                  id="nothing modified, a new array, the right answer"),
     pytest.param(lambda: expect_array(np.array([[2, 4]], dtype=np.float32), ROW, call=SCALE, dtype_kind="f"),
                  id="float32 where floats are asked"),
+    pytest.param(lambda: expect_array(np.array([[1.4e-6, 50.0]], dtype=np.float32), np.array([[0.0, 50.0]]),
+                                      call=SCALE, dtype_kind="f"),
+                 id="float32 sum that cancels, off by float32 rounding"),
     pytest.param(lambda: expect_array(np.array([True, False]), np.array([True, False]), call=SCALE, dtype_kind=None),
                  id="booleans equal"),
 ]
@@ -252,9 +257,87 @@ def test_check_of_a_right_answer_passes(check: Callable[[], None]):
     check()
 
 
+def test_float32_tolerance_is_float32_rounding_not_a_mistake():
+    with pytest.raises(Feedback):
+        expect_array(np.array([[1e-3, 50.0]], dtype=np.float32), np.array([[0.0, 50.0]]), call=SCALE, dtype_kind="f")
+
+
 def test_call_summary_names_every_parameter_defaults_included():
     assert Call.of(size, 7).summary() == "n 7, stride 1"
 
 
 def test_call_runs_on_anything_with_the_function_as_an_attribute():
     assert SIZE.run(SimpleNamespace(size=size)) == 3
+
+
+# Confirmation: a misconception is named only when the student reproduces it on a second call.
+
+HALVED = "factor ignored"
+SECOND = Call.of(scale, np.array([[1.0, 2.0, 3.0]]), factor=4)
+
+
+def second_example(halved: np.ndarray = np.array([[1.0, 2.0, 3.0]])) -> Example:
+    """The second call, its right answer, and what "factor ignored" and another mistake answer."""
+    return Example(SECOND, np.array([[4.0, 8.0, 12.0]]),
+                   [Misconception(HALVED, halved, "Multiply by factor."),
+                    Misconception("squared", np.array([[1.0, 4.0, 9.0]]), "Do not square.")])
+
+
+def check_with_confirmation(student_scale: Callable, example: Example) -> Feedback:
+    """Check a wrong answer to SCALE that equals "factor ignored"'s, confirmed on ``example``."""
+    confirmation = Confirmation(SimpleNamespace(scale=student_scale), lambda: [example])
+    with pytest.raises(Feedback) as failure:
+        expect_array(np.array([[1.0, 2.0]]), ROW, call=SCALE,
+                     misconceptions=[Misconception(HALVED, ROW / 2, "Multiply by factor.", confirmation)])
+    return failure.value
+
+
+def test_misconception_reproduced_on_the_second_call_is_named():
+    failure = check_with_confirmation(lambda x, factor=2: x, second_example())
+    assert failure.misconception == HALVED
+    assert "Multiply by factor." in failure.message
+
+
+def test_misconception_not_reproduced_on_the_second_call_is_neither_named_nor_advised():
+    failure = check_with_confirmation(lambda x, factor=2: x * 3, second_example())
+    assert failure.misconception is None
+    assert "Multiply by factor." not in failure.message
+
+
+def test_second_call_that_raises_confirms_nothing():
+    failure = check_with_confirmation(lambda x, factor=2: 1 / 0, second_example())
+    assert failure.misconception is None
+    assert "Multiply by factor." not in failure.message
+
+
+def test_second_call_where_another_mistake_gives_the_same_answer_confirms_nothing():
+    squared_too = second_example(halved=np.array([[1.0, 4.0, 9.0]]))
+    failure = check_with_confirmation(lambda x, factor=2: x**2, squared_too)
+    assert failure.misconception is None
+    assert "Multiply by factor." not in failure.message
+
+
+def test_later_second_call_is_used_when_the_first_cannot_tell_the_mistake_apart():
+    right_there = second_example(halved=np.array([[4.0, 8.0, 12.0]]))
+    confirmation = Confirmation(SimpleNamespace(scale=lambda x, factor=2: x), lambda: [right_there, second_example()])
+    assert confirmation.reproduces(HALVED)
+
+
+def test_of_two_mistakes_matching_the_first_call_only_the_reproduced_one_is_named():
+    example = second_example()
+    confirmation = Confirmation(SimpleNamespace(scale=lambda x, factor=2: x), lambda: [example])
+    with pytest.raises(Feedback) as failure:
+        expect_array(np.array([[1.0, 2.0]]), ROW, call=SCALE,
+                     misconceptions=[Misconception("squared", ROW / 2, "Do not square.", confirmation),
+                                     Misconception(HALVED, ROW / 2, "Multiply by factor.", confirmation)])
+    assert failure.value.misconception == HALVED
+    assert "Do not square." not in failure.value.message
+
+
+def test_second_calls_are_made_only_when_a_first_answer_matches():
+    calls = []
+    confirmation = Confirmation(SimpleNamespace(scale=lambda x, factor=2: calls.append(x)), lambda: [second_example()])
+    with pytest.raises(Feedback):
+        expect_array(np.array([[7.0, 7.0]]), ROW, call=SCALE,
+                     misconceptions=[Misconception(HALVED, ROW / 2, "Multiply by factor.", confirmation)])
+    assert calls == []

@@ -1,5 +1,6 @@
 """Suite strength: each one-bug cnn.py of tests/corpus loses points on exactly the questions
-its header lists and names its misconception; correct implementations get full marks.
+its header lists and names its misconception, and no other; correct implementations get
+full marks.
 
 A corpus file holds only what its bug changes (``tests/support/corpus.py`` builds the
 whole file from the reference) and starts with three comment lines::
@@ -11,8 +12,11 @@ whole file from the reference) and starts with three comment lines::
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Callable
 
 import pytest
 
@@ -75,6 +79,28 @@ def assignment() -> Assignment:
     return load_assignment("cnn")
 
 
+@pytest.fixture(scope="module")
+def graded(assignment: Assignment, tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], SubmissionResult]:
+    """Grade a corpus file once for every test of this module that needs its result."""
+    results: dict[Path, SubmissionResult] = {}
+
+    def grade(path: Path) -> SubmissionResult:
+        if path not in results:
+            results[path] = grade_as_submission(assignment, corpus.build(path), tmp_path_factory.mktemp(path.stem))
+        return results[path]
+
+    return grade
+
+
+@pytest.fixture(scope="module")
+def advice(assignment: Assignment) -> dict[str, str]:
+    """Each catalogued misconception's advice, from the hidden suites' own catalogue."""
+    spec = importlib.util.spec_from_file_location("cnn_checks", assignment.hidden_tests / "cnn_checks.py")
+    checks: ModuleType = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checks)
+    return dict(checks.ADVICE)
+
+
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
 def test_corpus_header_names_real_questions(assignment: Assignment, path: Path):
     bug = read_bug(path)
@@ -82,15 +108,31 @@ def test_corpus_header_names_real_questions(assignment: Assignment, path: Path):
     assert bug.loses <= set(assignment.questions), f"unknown questions: {bug.loses - set(assignment.questions)}"
 
 
+def test_every_catalogued_misconception_has_a_corpus_file(advice: dict[str, str]):
+    assert set(advice) <= {read_bug(path).misconception for path in CORPUS}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
-def test_buggy_submission_loses_points_exactly_where_its_bug_is(assignment: Assignment, path: Path, tmp_path: Path):
+def test_buggy_submission_loses_points_exactly_where_its_bug_is(graded: Callable[[Path], SubmissionResult],
+                                                                path: Path):
     bug = read_bug(path)
-    result = grade_as_submission(assignment, corpus.build(path), tmp_path)
+    result = graded(path)
     assert result.graded, explain(result)
     assert lost_questions(result) == bug.loses, explain(result)
-    if bug.misconception:
-        assert bug.misconception in result.misconceptions(), explain(result)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_feedback_names_the_real_mistake_and_never_another(graded: Callable[[Path], SubmissionResult],
+                                                           advice: dict[str, str], path: Path):
+    bug = read_bug(path)
+    result = graded(path)
+    assert set(result.misconceptions()) == ({bug.misconception} if bug.misconception else set()), explain(result)
+    wrong_advice = {name: text for name, text in advice.items() if name != bug.misconception}
+    for test in result.tests:
+        shown = [name for name, text in wrong_advice.items() if text in test.output]
+        assert not shown, f"{test.name} gives the advice of {shown}:\n{test.output}"
 
 
 @pytest.mark.slow

@@ -1,10 +1,30 @@
-"""Student stubs are generated from the solution and never leak it."""
+"""Student stubs are generated from the solution and never leak it; the release's public
+tests run with numpy, pytest and hypothesis only and fail with the grader's words."""
 
+import importlib.util
+import inspect
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
 import pytest
 
+from autograder import checks
 from autograder.errors import ConfigError
+from autograder.runner import grade_file, load_reference
+from autograder.sandbox import forbidden, toplevel
 from autograder.spec import load_assignment
-from autograder.template import release_files, release_problems, solution_lines, strip_solutions
+from autograder.template import (
+    LOCAL_MODULE,
+    bundle,
+    release_files,
+    release_problems,
+    solution_lines,
+    strip_solutions,
+)
+from tests.support import corpus
 
 SOLUTION = '''\
 def area(w, h):
@@ -43,6 +63,7 @@ def test_committed_student_template_is_up_to_date_and_leaks_nothing():
 def test_release_holds_stubs_readme_and_public_tests_only():
     files = release_files(load_assignment("cnn"))
     assert "cnn.py" in files and "README.md" in files and "conftest.py" in files
+    assert LOCAL_MODULE in files
     assert all(name in ("cnn.py", "README.md") or name.endswith(".py") for name in files)
     assert not any("hidden" in name for name in files)
 
@@ -54,3 +75,114 @@ def test_every_stub_function_raises_not_implemented():
     for question in load_assignment("cnn").questions:
         with pytest.raises(NotImplementedError):
             namespace[question](*([None] * namespace[question].__code__.co_argcount))
+
+
+# The release's public tests, run as a student runs them: numpy, pytest and hypothesis only.
+
+FLIPPED = Path(__file__).parent / "corpus" / "flipped_kernel_cross_correlate2d.py"
+ASSERTION_REWRITE_NOISE = ("assert False", "where False", "<function allclose")
+
+
+def student_folder(tmp_path: Path, source: str) -> Path:
+    """The release in a folder of its own, with ``source`` as the student's cnn.py."""
+    folder = tmp_path / "release"
+    folder.mkdir()
+    for name, content in release_files(load_assignment("cnn")).items():
+        (folder / name).write_bytes(content)
+    (folder / "cnn.py").write_text(source, encoding="utf-8")
+    return folder
+
+
+def run_without_autograder(folder: Path, *command: str) -> subprocess.CompletedProcess:
+    """Run python in ``folder`` with this interpreter's site-packages but not its .pth files,
+    so numpy, pytest and hypothesis import and the (editable) autograder package does not."""
+    site_packages = str(Path(np.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": site_packages, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    return subprocess.run([sys.executable, "-S", *command], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def flipped_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The release with the flipped-kernel cnn.py, and what its local ``pytest`` printed."""
+    folder = student_folder(tmp_path_factory.mktemp("flipped"), corpus.build(FLIPPED))
+    assert run_without_autograder(folder, "-c", "import autograder").returncode != 0  # really without it
+    run = run_without_autograder(folder, "-m", "pytest", "-p", "no:cacheprovider", "-q")
+    assert run.returncode == 1, run.stdout + run.stderr
+    return folder, run.stdout
+
+
+@pytest.mark.slow
+def test_local_public_tests_name_a_certain_misconception_without_assertion_noise(flipped_release):
+    _, printed = flipped_release
+    assert "Misconception: flipped kernel (true convolution)" in printed
+    assert "Your answer is the true convolution, with the kernel flipped." in printed
+    assert not [noise for noise in ASSERTION_REWRITE_NOISE if noise in printed], printed
+
+
+@pytest.mark.slow
+def test_local_public_tests_fail_with_the_graders_text(flipped_release):
+    folder, printed = flipped_release
+    result = grade_file(load_assignment("cnn"), folder / "cnn.py")
+    [public] = [t for t in result.tests
+                if t.public and t.question == "cross_correlate2d" and "d2l 3×3 example" in t.name]
+    assert not public.passed and public.misconceptions == ("flipped kernel (true convolution)",)
+    assert public.output in printed
+
+
+@pytest.mark.slow
+def test_local_public_tests_fail_a_question_whose_function_uses_a_forbidden_api(tmp_path):
+    source = load_assignment("cnn").reference.read_text(encoding="utf-8").replace(
+        "    return cross_correlate2d(zero_pad(image, padding), kernel)[::sh, ::sw]",
+        "    import scipy.signal\n"
+        "    return scipy.signal.correlate2d(zero_pad(image, padding), kernel, 'valid')[::sh, ::sw]")
+    run = run_without_autograder(student_folder(tmp_path, source), "-m", "pytest", "-p", "no:cacheprovider", "-q")
+    assert "1 failed, 11 passed" in run.stdout, run.stdout
+    assert "FAILED test_public_cnn.py::test_conv2d_d2l_stride_figure" in run.stdout
+    assert "conv2d uses scipy.signal.correlate2d, which this assignment does not allow: 0 points." in run.stdout
+
+
+@pytest.mark.slow
+def test_local_public_tests_skip_failing_top_level_demo_code_with_a_warning(tmp_path):
+    source = load_assignment("cnn").reference.read_text(encoding="utf-8") + "\nprint(undefined_demo_name)\n"
+    run = run_without_autograder(student_folder(tmp_path, source), "-m", "pytest", "-p", "no:cacheprovider", "-q")
+    assert "12 passed" in run.stdout, run.stdout
+    assert "skipped top-level code (NameError: name 'undefined_demo_name' is not defined)" in run.stdout
+
+
+def test_local_module_is_the_bundle_of_the_graders_modules():
+    local = release_files(load_assignment("cnn"))[LOCAL_MODULE].decode()
+    namespace: dict = {}
+    exec(compile(local, LOCAL_MODULE, "exec"), namespace)
+    assert namespace["QUESTIONS"] == load_assignment("cnn").questions
+    assert inspect.getsource(checks.expect_array) in local
+    assert inspect.getsource(checks.Call) in local  # decorators included
+    assert inspect.getsource(forbidden.find_forbidden_uses) in local
+    assert inspect.getsource(toplevel.run_statements) in local
+
+
+def test_bundle_refuses_a_name_that_no_bundled_module_defines():
+    with pytest.raises(ConfigError, match="nothing defines Feedback"):
+        bundle(("autograder.checks",))
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")  # the public tests' question marker
+def test_public_misconception_answers_are_the_references():
+    assignment = load_assignment("cnn")
+    reference = load_reference(assignment.reference)
+    public = load_module(assignment.public_tests / "test_public_cnn.py")
+    hidden = load_module(assignment.hidden_tests / "cnn_checks.py")
+    assert public.FLIPPED_ADVICE == hidden.ADVICE[public.FLIPPED_KERNEL]
+    np.testing.assert_array_equal(public.FLIPPED_D2L, reference.cross_correlate2d(public.X, public.K[::-1, ::-1]))
+    second = public.FLIPPED_SECOND
+    image, kernel = second.call.kwargs["image"], second.call.kwargs["kernel"]
+    np.testing.assert_array_equal(second.expected, reference.cross_correlate2d(image, kernel))
+    flipped = reference.cross_correlate2d(image, kernel[::-1, ::-1])
+    np.testing.assert_array_equal(second.misconceptions[0].answer, flipped)
+
+
+def load_module(path: Path):
+    spec = importlib.util.spec_from_file_location(f"loaded_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -10,8 +10,11 @@ every wall-clock limit itself.
 Messages: the worker sends ``started`` (limits and guards are in place) and waits; the
 grader sends ``load`` with the bytes of the student's file and the graded functions'
 names, which the worker writes to its own folder and imports, answering ``ready`` or
-``import_error``; then one reply per ``call`` request. A worker can so be started before
-the grader knows whose file it will run (``autograder.sandbox.spares``).
+``import_error``; then one reply per ``call`` request. The import runs the file's
+top-level statements one at a time (``autograder.sandbox.toplevel``): one that raises
+(demo code such as a print of a comparison with scipy, whose stand-in raises) is skipped
+and noted on the student's output, so that it costs no function its points. A worker can
+so be started before the grader knows whose file it will run (``autograder.sandbox.spares``).
 
 Forging a reply stays possible (the student owns the process) but costs more than a
 one-line monkeypatch: the answer loop is built before the import, with every function it
@@ -36,7 +39,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograder.sandbox import guards, limits, protocol, seccomp
+from autograder.sandbox import guards, limits, protocol, seccomp, toplevel
 from autograder.sandbox.replies import Unsupported
 
 MESSAGE_CHARS = 500
@@ -117,18 +120,34 @@ def _hide_own_modules() -> None:
 
 
 def _import_student(path: str, name: str, pipe: _Pipe) -> Student:
-    """The student's module, or (after telling the grader why not) the end of this process."""
+    """The student's module, or (after telling the grader why not) the end of this process.
+
+    The file runs one top-level statement at a time (``autograder.sandbox.toplevel``); each one
+    that raises is skipped with a note on the student's output. A file that does not
+    compile, or a statement that exits, ends the import.
+    """
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with open(path, "rb") as file:
+            statements = toplevel.compile_statements(file.read(), path)
+        for note in toplevel.run_statements(statements, module.__dict__, path):
+            _note(note)
     except BaseException as exc:
         kind = type(exc).__qualname__
         pipe.send(("import_error", kind, _message(exc), _student_frames(exc.__traceback__, path)))
         os._exit(0)
     pipe.send(("ready",))
     return Student(module, name, path)
+
+
+def _note(text: str) -> None:
+    """Write a line for the student among what their code printed (the worker's stderr)."""
+    try:
+        os.write(2, f"{text}\n".encode("utf-8", "backslashreplace"))
+    except OSError:  # the student's code closed it: the note is lost, nothing else
+        pass
 
 
 def _answer_loop(pipe: _Pipe, used: list[str], graded: tuple[str, ...]) -> Callable[[Student], None]:

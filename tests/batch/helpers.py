@@ -16,7 +16,7 @@ SAMPLES = project_root() / "assignments" / "cnn" / "samples"
 # Real-engine submissions that grade in about a second: their module does not import.
 SYNTAX_ERROR = "def relu(x:\n    return x\n"
 EXITS_AT_IMPORT = "import sys\nprint('bye')\nsys.exit(3)\n"
-SCRIPT_IN_FEEDBACK = "raise RuntimeError(\"<script>alert('pwned')</script>\")\n"
+SCRIPT_IN_FEEDBACK = "def relu(x):\n    raise RuntimeError(\"<script>alert('pwned')</script>\")\n"
 
 # The shape of a real "Export Submissions" metadata file: written by Ruby, so keys are
 # symbols with a leading colon; a group submission lists two submitters; resubmissions
