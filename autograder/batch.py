@@ -8,7 +8,7 @@ and ``report.html`` from every result. The output folder holds::
     grades.csv, report.html      rebuilt from results/ at the end of every run
     results/<submission>.json    Gradescope's results.json: SubmissionResult.to_gradescope()
     .state/<submission>.json     what that result was graded from (see below)
-    .input.json                  the input (its absolute path) these results belong to
+    .input.json                  the input these results belong to (see ``claim_output``)
 
 One output folder, one input. Ids name results only within their input (two exports both
 have a ``submission_1001``; a student's zip can be made to look like an export), so a run
@@ -386,20 +386,29 @@ def _entries(folder: Path) -> list[Path]:
 def claim_output(out: Path, source: Path) -> None:
     """Make ``out`` the output folder of the input ``source``, or refuse when it holds the
     results of another input: a result is never overwritten or dropped by grading
-    something else into the same folder (ids only mean something within one input)."""
-    record = out / INPUT_RECORD
+    something else into the same folder (ids only mean something within one input).
+
+    The input is recorded by its absolute path and by its path relative to ``out``; either
+    identifies it, so the output folder alone, or a course folder holding both, can be
+    moved or copied and still resume."""
+    identity = {"input": str(source), "from_out": os.path.relpath(source, out)}
+    recorded = _recorded_input(out)
+    if recorded == identity:
+        return
+    results = out / RESULTS_DIR
+    if not any(recorded.get(k) == v for k, v in identity.items()) and results.is_dir() and any(results.iterdir()):
+        shown = recorded.get("input") or "an input it does not name"
+        raise AutograderError(f"{out} already holds the results of {shown}; grade {source} into another --out folder")
+    write_json_atomic(out / INPUT_RECORD, identity)
+
+
+def _recorded_input(out: Path) -> dict[str, str]:
+    """The input ``out`` records (``claim_output``); empty when none or unreadable."""
     try:
-        recorded = json.loads(record.read_text(encoding="utf-8"))["input"]
-    except FileNotFoundError:
-        recorded = None
-    except (OSError, ValueError, KeyError, TypeError):
-        recorded = "an unreadable record"
-    holds_results = (out / RESULTS_DIR).is_dir() and any((out / RESULTS_DIR).iterdir())
-    if recorded != str(source) and holds_results:
-        raise AutograderError(f"{out} already holds the results of {recorded or 'another input'}; "
-                              f"grade {source} into another --out folder")
-    if recorded != str(source):
-        write_json_atomic(record, {"input": str(source)})
+        recorded = json.loads((out / INPUT_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in recorded.items() if isinstance(v, str)} if isinstance(recorded, dict) else {}
 
 
 def input_digest(path: Path) -> str:
