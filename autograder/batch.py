@@ -214,14 +214,15 @@ def find_submissions(source: Path, staging: Path, *, exclude: Path | None = None
     folder: id = its name), or one file. A zip export is extracted into ``staging`` within
     ``EXPORT_ZIP``; ``exclude`` (the output folder) is never taken for a submission.
     Nothing is followed through a symbolic link: an entry that is one is judged by its
-    name, and grading it says that links are refused.
+    name, and grading it says that links are refused (``source`` itself is the TA's: a
+    link to a folder is followed, a link to a file is a submission).
     """
-    if not source.is_dir() or source.is_symlink():
+    if not source.is_dir():  # one file; a link to a file is a submission, refused when graded
         if not source.is_symlink() and zipfile.is_zipfile(source) and _zip_is_export(source):
             with open(source, "rb") as archive:
                 source = extract_zip(archive, staging / "export", EXPORT_ZIP, shown=source.name).folder
         else:
-            return [Submission(source.stem, source)]
+            return [Submission(_text(source.stem), source)]
     export = _find_export(source)
     if export is not None:
         return _export_submissions(export)
@@ -355,19 +356,28 @@ def _unique_ids(entries: Sequence[Path]) -> list[str]:
     """Each entry's stem (a folder's name), or its full name when the stem is another
     entry's stem or name (``ann.py`` and ``ann/``; ``y.zip`` and ``y.zip.py``). Names in
     one folder differ, and a stem is kept only when it is nobody else's stem or name, so
-    ids are unique by construction."""
-    stems = [p.name if _is_folder(p) else p.stem for p in entries]
-    names = {p.name for p in entries}
-    return [stem if stems.count(stem) == 1 and (stem == p.name or stem not in names) else p.name
-            for p, stem in zip(entries, stems)]
+    ids are unique by construction. A name that is not UTF-8 is shown with its odd bytes
+    escaped (``\\xff``); should that meet another name, ``~2``, ``~3``... tell them apart."""
+    readable = [Path(_text(p.name)) for p in entries]
+    stems = [name.name if _is_folder(p) else name.stem for p, name in zip(entries, readable)]
+    names = {name.name for name in readable}
+    ids: list[str] = []
+    for name, stem in zip(readable, stems):
+        wanted = stem if stems.count(stem) == 1 and (stem == name.name or stem not in names) else name.name
+        ids.append(next(i for i in (wanted, *(f"{wanted}~{n}" for n in range(2, len(entries) + 2))) if i not in ids))
+    return ids
+
+
+def _text(name: str) -> str:
+    """A file name as text that can be written anywhere: bytes that are not UTF-8 escaped."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _is_submission(entry: Path) -> bool:
     """A folder, or a file or link named like a submission (a link with no suffix may be a
     folder's): links are never followed, their grading says so."""
     suffix = entry.suffix.lower()
-    return _is_folder(entry) or (suffix in SUBMISSION_SUFFIXES and not entry.is_dir()) or (
-        entry.is_symlink() and not suffix)
+    return _is_folder(entry) or suffix in SUBMISSION_SUFFIXES or (entry.is_symlink() and not suffix)
 
 
 def _is_folder(entry: Path) -> bool:
@@ -424,17 +434,17 @@ def input_digest(path: Path) -> str:
             for relative in listing.files:
                 _digest_file(digest, path / relative, relative.as_posix())
             for relative in listing.links:
-                name = relative.as_posix().encode()
+                name = os.fsencode(relative.as_posix())
                 digest.update(b"L%d:%s" % (len(name), name) + os.fsencode(os.readlink(path / relative)))
         else:
             _digest_file(digest, path, "")
     except (SubmissionError, OSError) as exc:
-        digest.update(f"unreadable: {exc}".encode())
+        digest.update(os.fsencode(f"unreadable: {exc}"))
     return digest.hexdigest()
 
 
 def _digest_file(digest: Any, file: Path, name: str) -> None:
-    encoded = name.encode()
+    encoded = os.fsencode(name)
     with open_regular(file, name or file.name) as handle:
         digest.update(b"%d:%s" % (len(encoded), encoded) + hashlib.file_digest(handle, "sha256").digest())
 

@@ -36,8 +36,10 @@ TOP_FAILURES = 15
 TOP_SLOWEST = 10
 EXAMPLE_CHARS = 600
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # all but tab and newline; bidi
-NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # a name has no line breaks either
+# Control characters but tab and newline, bidi overrides, and the lone surrogates that stand
+# for bytes of a file name that are not UTF-8 (no terminal, file or JSON reader wants them).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")  # no line breaks either
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads such a cell as a formula
 SHOWN_NAMES = 4  # names of tests shown per group of identical failures
 
@@ -91,8 +93,9 @@ def print_result(result: SubmissionResult, console: Console | None = None) -> No
 
 def printable(text: str, *, lines: bool = False) -> str:
     """Text from a submission (a file name, an id, a message quoting one) safe to print in
-    a terminal: control characters and bidi overrides become U+FFFD, and so do line
-    breaks unless ``lines`` (a name stays on one line)."""
+    a terminal or write to a file: control characters, bidi overrides and bytes that are
+    not UTF-8 become U+FFFD, and so do line breaks unless ``lines`` (a name stays on one
+    line)."""
     return (CONTROL if lines else NAME_CONTROL).sub("\ufffd", text)
 
 

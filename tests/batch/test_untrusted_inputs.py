@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -143,3 +144,14 @@ def test_a_file_name_cannot_add_lines_to_the_check_report(tmp_path, cnn):
     assert done.exit_code == 0
     assert "Note: graded hw\ufffdNote: all tests passed\ufffd.py as cnn.py" in done.output
     assert "\nNote: all tests passed" not in done.output
+
+
+def test_file_names_that_are_not_utf8_get_rows_of_their_own(tmp_path, cnn):
+    folder = write_files(tmp_path / "in", {"\\xffbob.py": SYNTAX_ERROR})  # a name that looks like the escape
+    (folder / os.fsdecode(b"\xffbob.py")).write_text(EXITS_AT_IMPORT)
+
+    done = grade(cnn, folder, tmp_path / "grades")
+
+    assert done.exit_code == 0, done.output
+    rows = read_csv(tmp_path / "grades")
+    assert sorted(rows) == ["\\xffbob.py", "\\xffbob.py~2"] and {r["status"] for r in rows.values()} == {"graded"}
