@@ -13,9 +13,11 @@ a zip declares in its headers are never trusted (a zip bomb lies about them).
   (a small zip of zeros is harmless; a 2 MB zip that unpacks to 2 GB is not).
 
 Members that are not extracted, each with the reason in ``Extracted.skipped``: a path that
-would leave the destination (absolute, ``..``), a symbolic link (a zip can store one; it
-is never created, so nothing unpacked points outside), a special file, a second member
-of the same name, a file where a folder is needed.
+would leave the destination (absolute, ``..``) or nests more than ``MAX_DEPTH`` folders, a
+symbolic link (a zip can store one; it is never created, so nothing unpacked points
+outside), a special file, an encrypted one, a second member of the same name, a file
+where a folder is needed. Files are created with ``O_EXCL | O_NOFOLLOW`` under folder
+descriptors opened with ``O_NOFOLLOW``: nothing is written through a link.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from autograder.errors import AutograderError
 CHUNK_BYTES = 1 << 16
 RATIO_GRACE_BYTES = 1_000_000  # written before the ratio is checked
 ENCRYPTED = 0x1  # general purpose flag bit 0 of a zip member
+MAX_DEPTH = 64  # folders in a member's path (each is opened to write it)
 
 
 class ArchiveError(AutograderError):
@@ -97,6 +100,8 @@ def _extract_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, dest: Path, bu
     parts = PurePosixPath(member.filename.replace("\\", "/")).parts
     if not parts or parts[0].startswith("/") or any(p in ("..", ".", "") or "\0" in p for p in parts):
         return "its path leaves the folder"
+    if len(parts) > MAX_DEPTH:
+        return f"more than {MAX_DEPTH} folders deep"
     kind = stat.S_IFMT(member.external_attr >> 16)
     if kind == stat.S_IFLNK:
         return "a symbolic link, not followed"
@@ -106,15 +111,19 @@ def _extract_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, dest: Path, bu
         return "encrypted"
     try:
         folder = _open_folders(dest, parts if member.is_dir() else parts[:-1])
-    except OSError:
+    except (FileExistsError, NotADirectoryError):
         return "a file is in the way of its folder"
+    except OSError as exc:
+        return f"cannot be written: {exc.strerror}"
     try:
         if member.is_dir():
             return ""
         descriptor = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
                              0o644, dir_fd=folder)
-    except OSError:
+    except FileExistsError:
         return "a second member of the same name"
+    except OSError as exc:
+        return f"cannot be written: {exc.strerror}"
     finally:
         os.close(folder)
     with zf.open(member) as source, open(descriptor, "wb") as target:

@@ -30,7 +30,7 @@ import stat
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
-from typing import BinaryIO, Sequence
+from typing import BinaryIO, Iterator, Sequence
 
 from autograder.archives import ArchiveError, ArchiveLimits, extract_zip
 from autograder.errors import SubmissionError
@@ -121,21 +121,29 @@ def walk_submission(root: Path) -> Listing:
     todo, seen = [Path()], 0
     while todo:
         folder = todo.pop()
-        with os.scandir(root / folder) as entries:
-            for entry in entries:
-                seen += 1
-                if seen > MAX_FOLDER_ENTRIES:
-                    raise SubmissionError(f"the submission holds more than {MAX_FOLDER_ENTRIES} files and folders")
-                relative = folder / entry.name
-                if _ignored(relative):
-                    continue
-                if entry.is_symlink():
-                    links.append(relative)
-                elif entry.is_dir(follow_symlinks=False):
-                    todo.append(relative)
-                elif entry.is_file(follow_symlinks=False):
-                    files.append(relative)
+        for entry in _scan(root, folder):
+            seen += 1
+            if seen > MAX_FOLDER_ENTRIES:
+                raise SubmissionError(f"the submission holds more than {MAX_FOLDER_ENTRIES} files and folders")
+            relative = folder / entry.name
+            if _ignored(relative):
+                continue
+            if entry.is_symlink():
+                links.append(relative)
+            elif entry.is_dir(follow_symlinks=False):
+                todo.append(relative)
+            elif entry.is_file(follow_symlinks=False):
+                files.append(relative)
     return Listing(tuple(sorted(files)), tuple(sorted(links)))
+
+
+def _scan(root: Path, folder: Path) -> Iterator[os.DirEntry[str]]:
+    """The entries of ``root / folder``; a folder that cannot be read is the student's error."""
+    try:
+        with os.scandir(root / folder) as entries:
+            yield from entries
+    except OSError as exc:
+        raise SubmissionError(f"{printable(folder.as_posix())} cannot be read ({exc.strerror})") from None
 
 
 def _choose(root: Path, student_file: str, functions: Sequence[str]) -> tuple[Path, list[str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.archives import ArchiveError, ArchiveLimits, extract_zip
+from autograder.archives import MAX_DEPTH, ArchiveError, ArchiveLimits, extract_zip
 
 ROOMY = ArchiveLimits(max_bytes=10_000_000, max_members=100, max_ratio=100)
 
@@ -116,3 +116,12 @@ def test_a_member_below_a_file_of_the_same_name_is_skipped(tmp_path):
 
     assert (extracted.folder / "hw").read_bytes() == b"a file"
     assert extracted.skipped == ("hw/cnn.py (a file is in the way of its folder)",)
+
+
+def test_a_member_nested_deeper_than_the_limit_is_skipped(tmp_path):
+    deep = "/".join(["d"] * MAX_DEPTH) + "/cnn.py"  # MAX_DEPTH folders, then the file
+    archive = make_zip(tmp_path / "a.zip", {"/".join(["d"] * (MAX_DEPTH - 1)) + "/ok.py": b"", deep: b""})
+
+    extracted = extract(archive, tmp_path / "out")
+
+    assert extracted.skipped == (f"{deep} (more than {MAX_DEPTH} folders deep)",)
