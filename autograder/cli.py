@@ -26,7 +26,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except AutograderError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
+            from autograder.report import printable  # the message may quote a submission's file name
+
+            click.secho(f"error: {printable(str(exc), lines=True)}", fg="red", err=True)
             sys.exit(2)
 
 
@@ -71,8 +73,9 @@ def check(assignment: Assignment, submission: Path, as_json: bool) -> None:
     """Grade one submission (a file, folder or zip) and print its report."""
     from autograder.report import print_result
     from autograder.runner import grade_submission
+    from autograder.submissions import submission_path
 
-    result = grade_submission(assignment, submission.resolve())
+    result = grade_submission(assignment, submission_path(submission))
     if as_json:
         import json
 
@@ -92,8 +95,9 @@ def check(assignment: Assignment, submission: Path, as_json: bool) -> None:
 def grade(assignment: Assignment, submissions: Path, out: Path, jobs: int, force: bool) -> None:
     """Grade a folder of submissions, a Gradescope export (folder or zip) or one file."""
     from autograder.batch import grade_batch
+    from autograder.submissions import submission_path
 
-    summary = grade_batch(assignment, submissions.resolve(), out=out.resolve(), jobs=jobs, force=force)
+    summary = grade_batch(assignment, submission_path(submissions), out=out.resolve(), jobs=jobs, force=force)
     if summary.interrupted:
         sys.exit(130)  # the shell's code for "stopped by Ctrl-C"
 

@@ -3,8 +3,9 @@
 Everything here reads ``SubmissionResult`` objects and writes text; nothing grades. All
 text a student controls (feedback quoting their values, what their code printed, file
 names) goes into the terminal as plain ``rich.text.Text`` (never markup) with its control
-characters replaced (no escape sequence reaches the TA's terminal), and into the HTML
-through jinja2's autoescaping (never ``|safe``).
+characters replaced (no escape sequence reaches the TA's terminal; ``printable`` for a
+name on one line), into the HTML through jinja2's autoescaping (never ``|safe``), and into
+grades.csv with a cell that would start a spreadsheet formula quoted (``_cell``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ TOP_FAILURES = 15
 TOP_SLOWEST = 10
 EXAMPLE_CHARS = 600
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
+# Control characters but tab and newline, bidi overrides, and the lone surrogates that stand
+# for bytes of a file name that are not UTF-8 (no terminal, file or JSON reader wants them).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")  # no line breaks either
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads such a cell as a formula
 SHOWN_NAMES = 4  # names of tests shown per group of identical failures
 
 
@@ -86,9 +91,17 @@ def print_result(result: SubmissionResult, console: Console | None = None) -> No
                             title_align="left", border_style="dim"))
 
 
+def printable(text: str, *, lines: bool = False) -> str:
+    """Text from a submission (a file name, an id, a message quoting one) safe to print in
+    a terminal or write to a file: control characters, bidi overrides and bytes that are
+    not UTF-8 become U+FFFD, and so do line breaks unless ``lines`` (a name stays on one
+    line)."""
+    return (CONTROL if lines else NAME_CONTROL).sub("\ufffd", text)
+
+
 def _text(text: str, style: str = "") -> Text:
     """``text`` shown as written: no markup, and control characters as U+FFFD."""
-    return Text(CONTROL.sub("\ufffd", text), style=style)
+    return Text(printable(text, lines=True), style=style)
 
 
 def _failures_by_message(result: SubmissionResult) -> list[list[TestResult]]:
@@ -130,10 +143,16 @@ def write_csv(path: Path, assignment: Assignment, rows: Sequence[Row]) -> None:
     writer.writerow(header)
     for row in sorted(rows, key=lambda r: r.submission):
         scores = {q.name: q.score for q in row.result.questions}
-        writer.writerow([row.submission, *([row.name, row.email] if people else []),
+        writer.writerow([_cell(row.submission), *([_cell(row.name), _cell(row.email)] if people else []),
                          *(_points(scores.get(q, 0.0)) for q in assignment.questions),
-                         _points(row.result.score), _points(row.result.max_score), row.result.status])
+                         _points(row.result.score), _points(row.result.max_score), _cell(row.result.status)])
     _write_atomic(path, buffer.getvalue())
+
+
+def _cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: one starting like a formula (``=HYPERLINK(...)``,
+    ``+``, ``-``, ``@``, tab, carriage return) gets a leading quote (OWASP's CSV injection advice)."""
+    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 def _points(value: float, digits: int = 4) -> str:

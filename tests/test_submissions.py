@@ -1,12 +1,14 @@
 """Finding the file to grade in what a student submitted."""
 
 import json
+import os
 import zipfile
 
 import pytest
 
 from autograder.errors import SubmissionError
-from autograder.submissions import notebook_to_script, prepare_submission
+from autograder.submissions import (MAX_FOLDER_ENTRIES, MAX_NOTEBOOK_DEPTH, notebook_to_script, prepare_submission,
+                                    submission_path)
 
 CODE = "def relu(x):\n    return x\n"
 FUNCTIONS = ("relu", "zero_pad")
@@ -111,3 +113,49 @@ def test_the_original_submission_is_never_modified(tmp_path):
     before = sorted(p.name for p in (tmp_path / "sub").iterdir())
     prepare(tmp_path / "sub", tmp_path)
     assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == before
+
+
+def test_a_folder_with_more_entries_than_the_limit_is_an_error(tmp_path):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "cnn.py").write_text(CODE)
+    for i in range(MAX_FOLDER_ENTRIES):
+        (folder / f"{i}.txt").touch()
+
+    with pytest.raises(SubmissionError, match=f"^the submission holds more than {MAX_FOLDER_ENTRIES} files and folders$"):
+        prepare(folder, tmp_path)
+
+
+@pytest.mark.parametrize("depth, readable", [(MAX_NOTEBOOK_DEPTH, True), (MAX_NOTEBOOK_DEPTH + 1, False)])
+def test_a_notebook_nesting_past_the_limit_is_refused_before_it_is_parsed(depth, readable):
+    nested = "[" * (depth - 4) + "]" * (depth - 4)  # inside the document, its cells, a cell and its metadata
+    notebook = json.dumps({"cells": [{"cell_type": "code", "source": "x = 1", "metadata": {"n": "NESTED"}}]})
+    text = notebook.replace('"NESTED"', nested)
+
+    if readable:
+        assert notebook_to_script(text, "cnn.ipynb") == "x = 1\n"
+    else:
+        with pytest.raises(SubmissionError, match=f"its JSON nests more than {MAX_NOTEBOOK_DEPTH} deep"):
+            notebook_to_script(text, "cnn.ipynb")
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    notebook = json.dumps({"cells": [{"cell_type": "code", "source": "x = " + "[" * 1000 + "]" * 1000}]})
+
+    assert notebook_to_script(notebook, "cnn.ipynb").startswith("x = [[[")
+
+
+def test_a_fifo_is_never_opened(tmp_path):
+    os.mkfifo(tmp_path / "cnn.py")  # reading it would block for ever
+
+    with pytest.raises(SubmissionError, match="^cnn.py is not a regular file$"):
+        prepare(tmp_path / "cnn.py", tmp_path)
+
+
+def test_a_submission_path_names_a_link_without_following_it(tmp_path):
+    (tmp_path / "real.py").write_text(CODE)
+    (tmp_path / "link.py").symlink_to(tmp_path / "real.py")
+
+    assert submission_path(tmp_path / "link.py") == tmp_path.resolve() / "link.py"
+    with pytest.raises(SubmissionError, match="^link.py is a symbolic link, which is not followed"):
+        prepare(submission_path(tmp_path / "link.py"), tmp_path)

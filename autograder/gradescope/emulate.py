@@ -159,12 +159,13 @@ def _rss_mb(pids: list[int]) -> float:
 
 
 def _place_submission(submission: Path, folder: Path) -> None:
-    """What the student uploaded, as Gradescope puts it: a folder's contents, or one file."""
+    """What the student uploaded, as Gradescope puts it: a folder's contents, or one file.
+    Symbolic links stay links (a GitHub upload is a clone, which can hold them)."""
     if submission.is_dir():
-        shutil.copytree(submission, folder)
+        shutil.copytree(submission, folder, symlinks=True)
     else:
         folder.mkdir()
-        shutil.copy(submission, folder / submission.name)
+        shutil.copy(submission, folder / submission.name, follow_symlinks=False)
 
 
 def adapt_run_autograder(script: str, venv: Path) -> str:

@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import time
+import zipfile
 from pathlib import Path
 
 from autograder.spec import project_root
@@ -86,6 +87,20 @@ def write_files(folder: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return folder
+
+
+def make_export(folder: Path, metadata: str = METADATA) -> Path:
+    """An "Export Submissions" folder whose submissions grade fast (none imports)."""
+    return write_files(folder, {"submission_metadata.yml": metadata, "submission_9001/cnn.py": SYNTAX_ERROR,
+                                "submission_9002/cnn.py": EXITS_AT_IMPORT})
+
+
+def zip_folder(folder: Path, archive: Path) -> Path:
+    """``folder`` zipped with its own name as the top folder, as Gradescope zips an export."""
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            zf.write(path, path.relative_to(folder.parent).as_posix())
+    return archive
 
 
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from autograder.batch import Submission, find_submissions, input_digest, read_gradescope_metadata
+from autograder.batch import (EXPORT_ZIP, MAX_METADATA_BYTES, Submission, find_submissions, input_digest,
+                              read_gradescope_metadata)
 from autograder.errors import AutograderError
 from tests.batch.helpers import METADATA, write_files
 
@@ -129,3 +131,74 @@ def test_input_digest_changes_with_content_and_names_but_not_with_mtime(tmp_path
     (folder / "cnn.py").write_text("x = 1\n")
     (folder / "data" / "notes.txt").rename(folder / "data" / "other.txt")
     assert input_digest(folder) != before
+
+
+def test_ids_are_unique_when_a_stem_is_another_entrys_name(tmp_path):
+    folder = write_files(tmp_path / "in", {"y.py": "", "y.zip": "", "y.zip.py": "", "y/cnn.py": "", "z.py": ""})
+
+    assert ids(find_submissions(folder, tmp_path / "staging")) == ["y", "y.py", "y.zip", "y.zip.py", "z"]
+
+
+def test_a_folder_with_metadata_and_other_entries_is_not_an_export(tmp_path):
+    folder = write_files(tmp_path / "in", {"submission_metadata.yml": METADATA, "submission_9001/cnn.py": "",
+                                           "ann.py": ""})
+
+    assert ids(find_submissions(folder, tmp_path / "staging")) == ["ann", "submission_9001"]
+
+
+def test_a_linked_entry_is_a_submission_judged_by_its_name_and_never_followed(tmp_path):
+    folder = write_files(tmp_path / "in", {"ann.py": ""})
+    (folder / "bob.py").symlink_to("/etc/passwd")
+    (folder / "cy").symlink_to(tmp_path)
+    (folder / "notes.txt").symlink_to("/etc/passwd")
+
+    found = find_submissions(folder, tmp_path / "staging")
+
+    assert [(s.id, s.path) for s in found] == [("ann", folder / "ann.py"), ("bob", folder / "bob.py"),
+                                               ("cy", folder / "cy")]
+
+
+def test_input_digest_hashes_a_link_as_its_target_text_never_its_target(tmp_path):
+    folder = write_files(tmp_path / "ann", {"cnn.py": "x = 1\n"})
+    target = write_files(tmp_path, {"target.txt": "secret"}) / "target.txt"
+    (folder / "data").symlink_to(target)
+    before = input_digest(folder)
+
+    target.write_text("changed")
+
+    assert input_digest(folder) == before
+
+
+def test_metadata_larger_than_the_limit_is_refused(tmp_path):
+    path = tmp_path / "submission_metadata.yml"
+    path.write_text(METADATA + "#" * MAX_METADATA_BYTES)
+
+    with pytest.raises(AutograderError, match=f"larger than {MAX_METADATA_BYTES // 1_000_000} MB"):
+        read_gradescope_metadata(path)
+
+
+@pytest.mark.parametrize("document, message", [
+    ("a: &a [*a]\nsubmission_1: {}\n", "its aliases expand it past 2000000 nodes"),
+    ("[" * 100_000 + "]" * 100_000, "not a readable Gradescope metadata file: RecursionError"),
+    ("submission_1:\n  :submitters:\n  - :name: " + "x" * 1001 + "\n", "a submitter's name is not text of at most"),
+    ("submission_1:\n  :submitters:\n    :name: Ann\n", "submission_1: submitters are not a list of people"),
+    ("../../etc: {}\n", "an entry is not named submission_<digits>: '../../etc'"),
+], ids=["recursive-alias", "nested-100000-deep", "name-too-long", "submitters-not-a-list", "not-a-folder-name"])
+def test_metadata_that_is_not_an_exports_is_refused_with_a_reason(tmp_path, document, message):
+    path = write_files(tmp_path, {"submission_metadata.yml": document}) / "submission_metadata.yml"
+
+    with pytest.raises(AutograderError, match=re.escape(message)):
+        read_gradescope_metadata(path)
+
+
+@pytest.mark.slow
+def test_an_export_zip_with_more_members_than_the_limit_is_refused_before_extraction(tmp_path):
+    archive = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("export/submission_metadata.yml", METADATA)
+        for i in range(EXPORT_ZIP.max_members):
+            zf.writestr(f"export/submission_9001/{i}", "")
+
+    with pytest.raises(AutograderError, match=f"holds more than {EXPORT_ZIP.max_members} files and folders"):
+        find_submissions(archive, tmp_path / "staging")
+    assert not (tmp_path / "staging").exists()

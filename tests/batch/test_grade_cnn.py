@@ -12,7 +12,6 @@ import io
 import json
 import os
 import shutil
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +22,9 @@ from rich.console import Console
 from autograder.batch import BatchSummary, grade_batch
 from autograder.results import SubmissionResult
 from autograder.spec import Assignment, project_root
-from tests.batch.helpers import (EXITS_AT_IMPORT, METADATA, SAMPLES, SCRIPT_IN_FEEDBACK, SYNTAX_ERROR, copy_tree,
-                                 descendants, hostile_source, mtimes, snapshot, wait_until_gone, write_files)
+from tests.batch.helpers import (EXITS_AT_IMPORT, SAMPLES, SCRIPT_IN_FEEDBACK, SYNTAX_ERROR, copy_tree, descendants,
+                                 hostile_source, make_export, mtimes, snapshot, wait_until_gone, write_files,
+                                 zip_folder)
 
 pytestmark = pytest.mark.slow
 
@@ -152,19 +152,6 @@ def test_a_changed_submission_is_regraded_and_only_it(graded, tmp_path):
 
 
 # ---------------------------------------------------------------- Gradescope exports
-
-
-def make_export(folder: Path) -> Path:
-    """An "Export Submissions" folder whose submissions grade fast (none imports)."""
-    return write_files(folder, {"submission_metadata.yml": METADATA, "submission_9001/cnn.py": SYNTAX_ERROR,
-                                "submission_9002/cnn.py": EXITS_AT_IMPORT})
-
-
-def zip_folder(folder: Path, archive: Path) -> Path:
-    with zipfile.ZipFile(archive, "w") as zf:
-        for path in sorted(folder.rglob("*")):
-            zf.write(path, path.relative_to(folder.parent).as_posix())
-    return archive
 
 
 @pytest.mark.parametrize("packed", [False, True], ids=["folder", "zip"])

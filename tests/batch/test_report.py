@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import re
 
+import pytest
+
 from rich.console import Console
 
 from autograder.report import Row, failure_messages, histogram, print_result, render_html, write_csv
@@ -56,6 +58,20 @@ def test_csv_has_name_and_email_when_the_input_knows_them(tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "grades.csv", newline="")))
     assert rows == [{"submission": "submission_1", "name": "Ada", "email": "ada@example.edu", "double": "4",
                      "negate": "2", "total": "6", "max_total": "6", "status": "graded"}]
+
+
+@pytest.mark.parametrize("text, cell", [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+    ("Ada = Lovelace", "Ada = Lovelace"), ("ada@example.edu", "ada@example.edu"),
+], ids=["equals", "plus", "minus", "at", "tab", "carriage-return", "inside", "email"])
+def test_a_text_cell_that_would_start_a_formula_is_quoted(tmp_path, text, cell):
+    toy = load_assignment(make_toy(tmp_path / "toy"))
+
+    write_csv(tmp_path / "grades.csv", toy, [Row(text, result((3, 3), (1, 1)), text, text)])
+
+    rows = list(csv.DictReader(open(tmp_path / "grades.csv", newline="")))
+    assert (rows[0]["submission"], rows[0]["name"], rows[0]["email"]) == (cell, cell, cell)
+    assert rows[0]["total"] == "6"
 
 
 def test_report_has_every_section_and_the_numbers(tmp_path):
