@@ -10,14 +10,16 @@ import time
 import zipfile
 from pathlib import Path
 
-from autograder.spec import project_root
+from autograder.spec import load_assignment, project_root
 
 SAMPLES = project_root() / "assignments" / "cnn" / "samples"
 
 # Real-engine submissions that grade in about a second: their module does not import.
 SYNTAX_ERROR = "def relu(x:\n    return x\n"
 EXITS_AT_IMPORT = "import sys\nprint('bye')\nsys.exit(3)\n"
-SCRIPT_IN_FEEDBACK = "def relu(x):\n    raise RuntimeError(\"<script>alert('pwned')</script>\")\n"
+# Every graded function raises it, so that its message is among the report's most common.
+SCRIPT_IN_FEEDBACK = "".join(f"def {name}(*args, **kwargs):\n    raise RuntimeError(\"<script>alert('pwned')</script>\")\n\n"
+                             for name in load_assignment("cnn").questions)
 
 # The shape of a real "Export Submissions" metadata file: written by Ruby, so keys are
 # symbols with a leading colon; a group submission lists two submitters; resubmissions

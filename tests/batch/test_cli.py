@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -64,7 +65,7 @@ def test_check_prints_the_per_question_report(tmp_path, cnn):
 
     assert "cnn: 0 / 100" in output
     assert all(question in output for question in cnn.questions)
-    assert "76 tests failed with this message" in output and "SyntaxError" in output
+    assert re.search(r"\b\d{2,} tests failed with this message", output) and "SyntaxError" in output
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
