@@ -37,9 +37,10 @@ class Sandbox:
 
     ``isolation`` is ``"auto"`` (as root the highest rung of ``launch``'s ladder that works
     here, ``jail`` or ``uid``; else process mode), ``"jail"``, ``"uid"`` or ``"process"``;
-    by default it comes from the ``AUTOGRADER_SANDBOX`` environment variable. With ``spares``, the first worker is the spare started for this sandbox's
-    settings if there is one, and a spare is started for the next sandbox. Not
-    thread-safe: one caller at a time.
+    by default it comes from the ``AUTOGRADER_SANDBOX`` environment variable. With
+    ``spares``, the first worker is the spare started for this sandbox's settings if there
+    is one, and a spare is started for the next sandbox. Not thread-safe: one caller at a
+    time.
     """
 
     def __init__(self, submission: Path, *, module: str, functions: Sequence[str], limits: Limits,

@@ -193,12 +193,20 @@ class Launcher:
             return
         self.tree = rootfs.tree(rootfs.left_out(settings.private_paths))
         self.uid_lock, self.uid = _claim_uid()
-        if mode == "jail":
-            self.folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
-            (self.folder / "root").mkdir()
-        else:
-            kill_user(self.uid)  # anything a grader that died left running under this uid
-            self.folder = _make_work_folder(self.tree / rootfs.WORK_ROOT.lstrip("/") / str(self.uid), self.uid)
+        try:
+            self.folder = self._isolated_folder()
+        except BaseException:
+            os.close(self.uid_lock)  # the uid back; there is no folder to remove
+            raise
+
+    def _isolated_folder(self) -> Path:
+        """The jail's mount point, or the uid mode's work folder in the tree."""
+        if self.mode == "jail":
+            folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+            (folder / "root").mkdir()
+            return folder
+        kill_user(self.uid)  # anything a grader that died left running under this uid
+        return _make_work_folder(self.tree / rootfs.WORK_ROOT.lstrip("/") / str(self.uid), self.uid)
 
     def start(self, output: OutputCapture) -> WorkerProcess:
         """A new worker process, connected; it has not necessarily started up yet."""

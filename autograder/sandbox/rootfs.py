@@ -42,7 +42,7 @@ import autograder
 from autograder.errors import GraderFault
 from autograder.sandbox.jail import DEVICES
 
-FORMAT = 1  # bump when the layout changes: old trees are then rebuilt
+FORMAT = 2  # bump when the layout changes: old trees are then rebuilt
 STATE_FOLDER = Path("/run" if os.path.isdir("/run") else tempfile.gettempdir()) / "autograder-sandbox"
 STDLIB_LEFT_OUT = ("site-packages", "dist-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip",
                    "lib2to3", "config-*")  # what no worker needs at the top of the standard library
@@ -68,10 +68,10 @@ def left_out(private_paths: tuple[Path, ...]) -> tuple[str, ...]:
 
 
 @functools.cache
-def tree(left_out: tuple[str, ...] = ()) -> Path:
-    """The tree for this Python, numpy and package, without the paths ``left_out`` (private
+def tree(omitted: tuple[str, ...] = ()) -> Path:
+    """The tree for this Python, numpy and package, without the paths ``omitted`` (private
     paths that lie inside a copied folder); built if missing. Held for this process's life."""
-    key = _key(left_out)
+    key = _key(omitted)
     STATE_FOLDER.mkdir(mode=0o700, exist_ok=True)
     folder = STATE_FOLDER / f"root-{key}"
     lock = os.open(STATE_FOLDER / f"root-{key}.lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -80,7 +80,7 @@ def tree(left_out: tuple[str, ...] = ()) -> Path:
         with open(STATE_FOLDER / "build.lock", "w") as build_lock:
             fcntl.flock(build_lock, fcntl.LOCK_EX)
             if not folder.is_dir():
-                _build(folder, left_out)
+                _build(folder, omitted)
                 _remove_unused_trees(keep=folder)
     return folder
 
@@ -98,27 +98,28 @@ def _sources() -> tuple[list[str], list[str]]:
     return folders, files + ([LOADER_CACHE] if os.path.isfile(LOADER_CACHE) else [])
 
 
-def _key(left_out: tuple[str, ...]) -> str:
+def _key(omitted: tuple[str, ...]) -> str:
     """What the tree depends on: versions and paths, and the exact state of this package's
     files (they change while the grader is developed; the standard library and numpy
     change only with their versions)."""
     folders, files = _sources()
     package = sorted(Path(folders[2]).glob("*.py")) + [Path(files[1])]
-    parts = [str(FORMAT), sys.version, numpy.__version__, *folders, *files, *left_out]
+    parts = [str(FORMAT), sys.version, numpy.__version__, *folders, *files, *omitted]
     parts += [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in package]
     parts += [f"{f}:{os.stat(f).st_mtime_ns}" for f in files]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def _build(folder: Path, left_out: tuple[str, ...]) -> None:
+def _build(folder: Path, omitted: tuple[str, ...]) -> None:
     """Copy everything into a fresh folder beside ``folder``, then rename it into place
     (so a tree exists only once complete)."""
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(mode=0o755)
+    partial.mkdir()
+    partial.chmod(0o755)  # the worker's "/", whatever the umask
     folders, files = _sources()
     for source in folders:
-        _copy_folder(source, partial, left_out)
+        _copy_folder(source, partial, omitted)
     for source in files + _libraries(folders):
         if not any(_inside(source, outer) for outer in folders):
             _copy_file(source, partial)
@@ -127,41 +128,46 @@ def _build(folder: Path, left_out: tuple[str, ...]) -> None:
     partial.rename(folder)
 
 
-def _copy_folder(source: str, root: Path, left_out: tuple[str, ...]) -> None:
+def _copy_folder(source: str, root: Path, omitted: tuple[str, ...]) -> None:
     """``source`` and what it holds (following symlinks), minus what no worker needs."""
     for folder, subfolders, names in os.walk(source):
         subfolders[:] = [name for name in subfolders
-                         if not _left_out(os.path.join(folder, name), source, left_out)]
+                         if not _is_left_out(os.path.join(folder, name), source, omitted)]
         _make_dir(root, folder, 0o755)
         for name in names:
             path = os.path.join(folder, name)
-            if not _left_out(path, source, left_out):
+            if not _is_left_out(path, source, omitted):
                 _copy_file(path, root)
 
 
-def _left_out(path: str, source: str, left_out: tuple[str, ...]) -> bool:
+def _is_left_out(path: str, source: str, omitted: tuple[str, ...]) -> bool:
     parts = Path(os.path.relpath(path, source)).parts
     stdlib = source == os.path.realpath(sysconfig.get_paths()["stdlib"])
-    return (any(_inside(path, private) for private in left_out)
+    return (any(_inside(path, private) for private in omitted)
             or (stdlib and any(fnmatch.fnmatch(parts[0], pattern) for pattern in STDLIB_LEFT_OUT))
             or any(part in LEFT_OUT_FOLDERS for part in parts)
             or any(fnmatch.fnmatch(parts[-1], pattern) for pattern in LEFT_OUT_FILES))
 
 
 def _copy_file(source: str, root: Path) -> None:
-    """A copy of ``source``'s content at the same path in ``root``: root's, world-readable."""
+    """A copy of ``source``'s content at the same path in ``root``: root's, world-readable,
+    with the same modification time (bytecode caches are valid only for their source's)."""
     target = str(root) + os.path.normpath(source)
     _make_dir(root, os.path.dirname(os.path.normpath(source)), 0o755)
     shutil.copyfile(source, target)
     os.chmod(target, 0o755 if os.access(source, os.X_OK) else 0o644)
+    status = os.stat(source)
+    os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns))
 
 
 def _make_dir(root: Path, path: str, mode: int) -> None:
-    """``path`` inside ``root`` with ``mode``; missing parents get 755."""
-    target = str(root) + path
-    if not os.path.isdir(target):
-        os.makedirs(target, mode=0o755, exist_ok=True)
-    os.chmod(target, mode)
+    """``path`` inside ``root`` with ``mode``; missing parents get 755 (whatever the umask)."""
+    target = Path(str(root) + path)
+    for folder in [*reversed(target.parents), target]:
+        if folder.is_relative_to(root) and not folder.is_dir():
+            folder.mkdir()
+            folder.chmod(0o755)
+    target.chmod(mode)
 
 
 def _make_devices(root: Path) -> None:
@@ -181,7 +187,7 @@ def _libraries(folders: list[str]) -> list[str]:
     if ldd is None:
         raise GraderFault("the sandbox's root cannot be built: it needs ldd (glibc's libc-bin)")
     objects = [interpreter()] + [str(p) for folder in folders for p in Path(folder).rglob("*.so")
-                                 if not _left_out(str(p), folder, ())]
+                                 if not _is_left_out(str(p), folder, ())]
     listed = subprocess.run([ldd, *objects], capture_output=True, text=True, timeout=LDD_SECONDS,
                             env={"PATH": os.defpath, "LC_ALL": "C"}).stdout
     return sorted({os.path.normpath(path) for path in _LIBRARY.findall(listed)})

@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.errors import GraderFault
 from autograder.sandbox import Raised, Returned
 from autograder.sandbox.launch import MODE_VARIABLE, choose_mode
 from autograder.spec import load_assignment, project_root
@@ -156,8 +155,7 @@ def test_without_cap_sys_admin_the_ladder_picks_the_uid_mode():
 def test_as_root_with_no_rung_that_works_the_sandbox_refuses_to_start(tmp_path):
     code = textwrap.dedent(f"""
         from pathlib import Path
-        from autograder.errors import GraderFault
-        from autograder.sandbox import Sandbox
+                from autograder.sandbox import Sandbox
         from tests.sandbox.helpers import FORBIDDEN, FUNCTIONS, LIMITS
         try:
             Sandbox(Path({str(_write(tmp_path, IDENTITY))!r}), module="cnn", functions=FUNCTIONS, limits=LIMITS,
