@@ -155,7 +155,8 @@ def test_without_cap_sys_admin_the_ladder_picks_the_uid_mode():
 def test_as_root_with_no_rung_that_works_the_sandbox_refuses_to_start(tmp_path):
     code = textwrap.dedent(f"""
         from pathlib import Path
-                from autograder.sandbox import Sandbox
+        from autograder.errors import GraderFault
+        from autograder.sandbox import Sandbox
         from tests.sandbox.helpers import FORBIDDEN, FUNCTIONS, LIMITS
         try:
             Sandbox(Path({str(_write(tmp_path, IDENTITY))!r}), module="cnn", functions=FUNCTIONS, limits=LIMITS,
