@@ -70,7 +70,7 @@ NOTICES = {
     "jail": "sandbox mode jail: new namespaces (mount, pid, network, ipc, uts), a minimal read-only root, "
             "an unprivileged uid of its own",
     "uid": "sandbox mode uid: an unprivileged uid of its own in a minimal root (chroot); no namespaces, so the "
-           "worker shares the machine's network and IPC ({why})",
+           "worker shares the machine's network, IPC and process ids ({why})",
     "process": "sandbox mode process: {why}: running with process isolation and limits only",
 }
 
@@ -91,7 +91,7 @@ def choose_mode(requested: str | None) -> tuple[str, str]:
     for rung in RUNGS if requested == "auto" else (requested,):
         problem = _PROBLEMS[rung]()
         if problem is None:
-            return rung, NOTICES[rung].format(why="; ".join(problems))
+            return rung, NOTICES[rung].format(why="; ".join(problems) or f"{rung} mode was asked for")
         problems.append(f"{rung} mode: {problem}")
     raise GraderFault("the sandbox cannot isolate student code here, and never runs it as root: "
                       + "; ".join(problems))

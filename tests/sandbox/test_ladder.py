@@ -186,7 +186,7 @@ def test_worker_is_an_unprivileged_uid_of_its_own_in_a_small_root(open_box, tmp_
 
     uids, gids, groups, no_new_privileges, capabilities, top, cwd = box.call("conv2d", X, X).value
 
-    assert box.mode == isolation
+    assert box.mode == isolation and box.notices[0].startswith(f"sandbox mode {isolation}: ")
     assert len(set(uids)) == 1 and uids[0] == box._launcher.uid != 0
     assert gids == uids and groups == ()
     assert no_new_privileges == 1 and capabilities == 0
