@@ -15,7 +15,14 @@ three lines of ``run_autograder`` that activate the conda env activate that virt
 everything else runs as shipped. The virtualenv takes minutes to install, so it is
 cached, keyed by a hash of ``environment.yml`` and the Python version.
 
-    python -m autograder.gradescope.emulate dist/cnn/autograder.zip cnn.py --out /tmp/run
+Gradescope's Docker container runs ``run_autograder`` as root without ``CAP_SYS_ADMIN``
+(Docker's default capabilities), so the sandbox cannot make namespaces there. The mount
+namespace this emulation needs for /autograder is made before; ``drop_capabilities``
+then takes those capabilities (e.g. ``("sys_admin",)``) from ``run_autograder`` alone,
+with ``setpriv``, as Docker does.
+
+    python -m autograder.gradescope.emulate dist/cnn/autograder.zip cnn.py --out /tmp/run \
+        [--drop-capability sys_admin]
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Sequence
 
 import yaml
 
@@ -73,14 +80,17 @@ class EmulatedRun:
 
 
 def emulate(zip_path: Path, submission: Path, out: Path, *, venv_cache: Path = DEFAULT_CACHE,
-            timeout: float = GRADESCOPE_TIMEOUT) -> EmulatedRun:
-    """Grade ``submission`` (a file, or a folder of what the student uploaded) with the zip."""
+            timeout: float = GRADESCOPE_TIMEOUT, drop_capabilities: Sequence[str] = ()) -> EmulatedRun:
+    """Grade ``submission`` (a file, or a folder of what the student uploaded) with the zip;
+    ``run_autograder`` runs without ``drop_capabilities`` (names as ``setpriv`` spells them)."""
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         raise RuntimeError("emulating Gradescope needs root and unshare (util-linux)")
+    if drop_capabilities and shutil.which("setpriv") is None:
+        raise RuntimeError("dropping capabilities needs setpriv (util-linux)")
     AUTOGRADER.mkdir(exist_ok=True)  # the mount point; the tmpfs on it is private to the run
     out.mkdir(parents=True, exist_ok=True)
     job = {"zip": str(zip_path.resolve()), "submission": str(submission.resolve()), "out": str(out.resolve()),
-           "venv_cache": str(venv_cache), "timeout": timeout}
+           "venv_cache": str(venv_cache), "timeout": timeout, "drop_capabilities": list(drop_capabilities)}
     env = {**os.environ, "PYTHONPATH": str(project_root())}
     done = subprocess.run(["unshare", "--mount", "--propagation", "private", sys.executable, "-m", "autograder.gradescope.emulate",
                            "--inside", json.dumps(job)], cwd="/", env=env, capture_output=True, text=True, check=False)
@@ -107,18 +117,27 @@ def inside(job: dict[str, Any]) -> None:
     script.chmod(0o755)
     out = Path(job["out"])
     with open(out / "output.log", "wb") as log:
-        run = _run_measured(script, log, job["timeout"])
+        run = _run_measured(_without(job["drop_capabilities"], [str(script)]), log, job["timeout"])
     (out / "results.json").unlink(missing_ok=True)
     if (AUTOGRADER / "results" / "results.json").is_file():
         shutil.copy(AUTOGRADER / "results" / "results.json", out / "results.json")
     (out / "run.json").write_text(json.dumps(run))
 
 
-def _run_measured(script: Path, log: BinaryIO, timeout: float) -> dict[str, Any]:
-    """Run ``script`` as Gradescope would; its wall clock, exit status and peak memory.
+def _without(capabilities: Sequence[str], command: list[str]) -> list[str]:
+    """``command``, run with ``capabilities`` out of its bounding and inheritable sets (so
+    root does not get them back when it execs)."""
+    if not capabilities:
+        return command
+    dropped = ",".join(f"-{name}" for name in capabilities)
+    return ["setpriv", "--bounding-set", dropped, "--inh-caps", dropped, "--", *command]
+
+
+def _run_measured(command: list[str], log: BinaryIO, timeout: float) -> dict[str, Any]:
+    """Run ``command`` as Gradescope would; its wall clock, exit status and peak memory.
     Past ``timeout`` everything it started is killed, as Gradescope stops the container."""
     started = time.monotonic()
-    process = subprocess.Popen([str(script)], cwd=AUTOGRADER, stdout=log, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(command, cwd=AUTOGRADER, stdout=log, stderr=subprocess.STDOUT,
                                env={"PATH": SYSTEM_PATH, "HOME": "/root", "LANG": "C.UTF-8"})
     peak = 0.0
     while process.poll() is None and time.monotonic() - started < timeout:
@@ -226,6 +245,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("zip", nargs="?", type=Path)
     parser.add_argument("submission", nargs="?", type=Path)
     parser.add_argument("--out", type=Path, default=Path("gradescope-run"))
+    parser.add_argument("--drop-capability", action="append", default=[], metavar="NAME",
+                        help="run run_autograder without this capability (e.g. sys_admin, as in Docker)")
     parser.add_argument("--inside", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inside:
@@ -233,7 +254,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.zip is None or args.submission is None:
         parser.error("give the autograder zip and a submission")
-    run = emulate(args.zip, args.submission, args.out)
+    run = emulate(args.zip, args.submission, args.out, drop_capabilities=args.drop_capability)
     score = run.results["score"] if run.results else "no results.json"
     print(f"score: {score}   run_autograder: {run.seconds:.1f} s, exit {run.returncode}, "
           f"peak memory {run.peak_rss_mb:.0f} MB   in {args.out}/")

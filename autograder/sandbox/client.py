@@ -35,11 +35,12 @@ TYPE_CHARS, MESSAGE_CHARS, LINE_CHARS, FRAMES = 200, 500, 300, 31
 class Sandbox:
     """Runs ``functions`` of one student file in an isolated, limited worker process.
 
-    ``isolation`` is ``"auto"`` (the jail as root, else process mode), ``"jail"`` or
-    ``"process"``; by default it comes from the ``AUTOGRADER_SANDBOX`` environment
-    variable. With ``spares``, the first worker is the spare started for this sandbox's
-    settings if there is one, and a spare is started for the next sandbox. Not
-    thread-safe: one caller at a time.
+    ``isolation`` is ``"auto"`` (as root the highest rung of ``launch``'s ladder that works
+    here, ``jail`` or ``uid``; else process mode), ``"jail"``, ``"uid"`` or ``"process"``;
+    by default it comes from the ``AUTOGRADER_SANDBOX`` environment variable. With
+    ``spares``, the first worker is the spare started for this sandbox's settings if there
+    is one, and a spare is started for the next sandbox. Not thread-safe: one caller at a
+    time.
     """
 
     def __init__(self, submission: Path, *, module: str, functions: Sequence[str], limits: Limits,
@@ -70,12 +71,12 @@ class Sandbox:
 
     @property
     def mode(self) -> str:
-        """``jail`` or ``process``."""
+        """``jail``, ``uid`` or ``process``: what isolates the student's code."""
         return self._launcher.mode
 
     @property
     def notices(self) -> tuple[str, ...]:
-        """Notes for staff, e.g. that files are not isolated without root."""
+        """Notes for staff: which mode ran and, below the jail, why (e.g. no root)."""
         return self._notices
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Returned | Raised | Failed:

@@ -1,25 +1,39 @@
-"""The root-only jail stage between ``unshare`` and the worker.
+"""The root-only stage between the grader and the worker, for the two isolated modes.
 
-Run as ``unshare --mount --net --pid --ipc --uts python -m autograder.sandbox.jail
-CONFIG``: root, with a private mount namespace and a network namespace that has no
-interface up; the processes it starts are in a new pid namespace. Three processes:
+Run as ``python -m autograder.sandbox.jail FD``, where FD is an inherited descriptor that
+holds the JSON config (read once and closed: it never shows on a command line, where
+``/proc/*/cmdline`` would show it). The config's ``mode`` says which rung of the ladder
+(see ``launch``) this is.
+
+``jail``, run under ``unshare --mount --net --pid --ipc --uts``: root, with a private mount
+namespace and a network namespace that has no interface up; the processes it starts are
+in a new pid namespace. Three processes:
 
 - this one (outside the pid namespace) waits and exits the way the worker did, so the
   grader reads the worker's own exit status from its direct child;
 - its child, pid 1 of the new pid namespace, enters the sandbox's memory and process
-  budget (``cgroup``; everything it starts is in it too), builds a new root on a tmpfs holding only
-  read-only binds of the system folders and of the Python install the worker needs, a
-  minimal /dev, a fresh /proc and a private /tmp, which is the worker's working folder
-  (it writes the student's file there); chroots into it; starts the worker and reaps every process until the
-  worker ends (when pid 1 exits, the kernel kills the whole namespace);
-- the worker: rlimits set, dropped to the sandbox uid (no groups, no new privileges,
-  SIGKILL when pid 1 dies), the syscall filter loaded (``seccomp``), then exec'd. Not being pid 1, it gets the usual signals
-  (SIGXCPU at the CPU limit, SIGSEGV...), as in process mode.
+  budget (``cgroup``; everything it starts is in it too), binds the worker's tree
+  (``rootfs``) read-only on the sandbox's folder, mounts a private /tmp (the worker's
+  working folder: it writes the student's file there) and a minimal /dev, chroots into
+  it; starts the worker and reaps every process until the worker ends (when pid 1
+  exits, the kernel kills the whole namespace);
+- the worker (``_run_worker``).
 
-Anything not bound in (the hidden tests, the reference, the grader's files, /root,
-/autograder) does not exist for the worker. A failure here is the grader's, not the
-student's: it is printed and the process exits before the worker says ``started``,
-which the grader reports as a ``GraderFault``.
+``uid`` (root without ``CAP_SYS_ADMIN``: no namespaces, no mounts): this process chroots
+into the worker's tree as it is on disk, changes to the worker's own folder in its /tmp
+and becomes the worker (``_run_worker``).
+
+``_run_worker`` is the one place where the worker is made, in both modes: rlimits set,
+dropped to the sandbox uid (no groups, no new privileges, SIGKILL when its parent dies),
+every other descriptor closed, then exec'd. Not being pid 1, it gets the usual signals
+(SIGXCPU at the CPU limit, SIGSEGV...), as in process mode.
+
+There is no /proc in either mode: nothing there is the worker's business, and its
+``self/root`` and ``*/cwd`` links would make a walk of the tree endless. Anything not in
+the tree (the hidden tests, the reference, the grader's files, /root, /autograder) does
+not exist for the worker. A failure here is the grader's, not the student's: it is
+printed and the process exits before the worker says ``started``, which the grader
+reports as a ``GraderFault``.
 """
 
 from __future__ import annotations
@@ -39,14 +53,22 @@ from autograder.sandbox import cgroup, limits, seccomp
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
-ROOT_TMPFS = "size=16m,mode=755"
 TMP_TMPFS = f"size={limits.FILE_BYTES},mode=1777"
+DEV_TMPFS = "size=4k,mode=755"
 DEVICES = ("null", "zero", "random", "urandom")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def main(config: dict[str, Any]) -> None:
+    """Run the stage the config's ``mode`` names."""
+    if config["mode"] == "jail":
+        run_jail(config)
+    else:
+        run_chrooted(config)
+
+
+def run_jail(config: dict[str, Any]) -> None:
     """Start pid 1 of the new pid namespace, wait for it, exit as the worker did."""
     status_r, status_w = os.pipe()
     reaper = os.fork()
@@ -60,12 +82,23 @@ def main(config: dict[str, Any]) -> None:
     _exit_like(struct.unpack("=i", reported)[0] if len(reported) == 4 else status)
 
 
+def run_chrooted(config: dict[str, Any]) -> None:
+    """The ``uid`` mode: chroot into the worker's tree, enter its folder, become the worker."""
+    try:
+        os.chroot(config["tree"])
+        os.chdir(config["work_dir"])
+    except BaseException:
+        traceback.print_exc()
+        os._exit(1)
+    _run_worker(config)
+
+
 def _run_reaper(config: dict[str, Any], status_w: int) -> None:
     """pid 1: build the root, start the worker in it, reap until the worker ends."""
     try:
         _set_parent_death_signal()
         cgroup.enter(config["budget"])  # with all it will start: one memory and process budget
-        _build_root(config["root"], config)
+        _build_root(config["root"], config["tree"])
         os.chroot(config["root"])
         os.chdir(config["work_dir"])
         worker = os.fork()
@@ -81,7 +114,9 @@ def _run_reaper(config: dict[str, Any], status_w: int) -> None:
 
 
 def _run_worker(config: dict[str, Any]) -> None:
-    """Set the limits, drop privileges, exec the worker (never returns)."""
+    """Set the limits, drop privileges, exec the worker (never returns). Every mode's
+    worker starts here, already in its root: what must hold from the first instruction
+    of the worker on goes here."""
     try:
         limits.apply({name: tuple(value) for name, value in config["rlimits"].items()})
         _drop_privileges(config["uid"])
@@ -105,22 +140,14 @@ def _exit_like(status: int) -> None:
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
-def _build_root(root: str, config: dict[str, Any]) -> None:
-    """The new root: a read-only tmpfs with the exposed folders, /dev, /proc, /tmp, work."""
+def _build_root(root: str, tree: str) -> None:
+    """The new root: the worker's tree bound read-only, a private /tmp, a minimal /dev."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, ROOT_TMPFS)
-    _make_dev(root)
-    _make_dir(root, "/proc", 0o555)
-    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    _make_dir(root, "/tmp", 0o1777)  # before the binds: a venv may live under /tmp
+    _bind(tree, root, MS_RDONLY | MS_NODEV)
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, TMP_TMPFS)
-    for path in config["system"]:
-        _expose_system(root, path)
-    for path in config["binds"]:
-        _bind(path, root + path, MS_RDONLY)
-    for path in config["hide"]:
-        _cover(root + path)
-    _mount(None, root, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    _mount("tmpfs", root + "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, DEV_TMPFS)
+    for name in DEVICES:
+        _bind(f"/dev/{name}", f"{root}/dev/{name}", MS_NOEXEC)
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
@@ -128,11 +155,6 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
     if _libc.mount(args[0], args[1], args[2], ctypes.c_ulong(flags), None if data is None else data.encode()):
         error = ctypes.get_errno()
         raise OSError(error, f"mount {source} on {target} ({fstype}): {os.strerror(error)}")
-
-
-def _make_dir(root: str, path: str, mode: int = 0o755) -> None:
-    os.makedirs(root + path, mode=0o755, exist_ok=True)
-    os.chmod(root + path, mode)
 
 
 def _bind(source: str, target: str, extra: int) -> None:
@@ -146,32 +168,6 @@ def _bind(source: str, target: str, extra: int) -> None:
     _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_NOSUID | extra)
 
 
-def _expose_system(root: str, path: str) -> None:
-    """``/usr``-like folders read-only; merged-usr symlinks (``/bin -> usr/bin``) as symlinks."""
-    if os.path.islink(path):
-        os.symlink(os.readlink(path), root + path)
-    else:
-        _bind(path, root + path, MS_RDONLY)
-
-
-def _cover(target: str) -> None:
-    """Hide a private path that lies inside an exposed folder: an empty read-only tmpfs
-    over a folder, /dev/null over a file."""
-    if os.path.isdir(target):
-        _mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=555")
-    else:
-        _bind("/dev/null", target, MS_RDONLY | MS_NOEXEC)
-
-
-def _make_dev(root: str) -> None:
-    _make_dir(root, "/dev")
-    for name in DEVICES:
-        _bind(f"/dev/{name}", f"{root}/dev/{name}", MS_NOEXEC)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
-                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
-        os.symlink(target, f"{root}/dev/{name}")
-
-
 def _drop_privileges(uid: int) -> None:
     """Become ``uid`` for good: no groups, no way back, killed with pid 1."""
     os.setgroups([])
@@ -180,7 +176,8 @@ def _drop_privileges(uid: int) -> None:
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), 0, 0, 0):
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
     _set_parent_death_signal()
-    os.setsid()
+    if os.getsid(0) != os.getpid():  # the uid mode's worker leads a session already
+        os.setsid()
 
 
 def _set_parent_death_signal() -> None:
@@ -197,5 +194,11 @@ def _close_fds_except(keep: set[int]) -> None:
         start = end + 1
 
 
+def read_config(fd: int) -> dict[str, Any]:
+    """The config from the inherited descriptor ``fd``, which is then closed."""
+    with os.fdopen(fd, "rb") as source:
+        return json.loads(source.read())
+
+
 if __name__ == "__main__":
-    main(json.loads(sys.argv[1]))
+    main(read_config(int(sys.argv[1])))

@@ -1,15 +1,31 @@
-"""Starting and killing worker processes, in one of two isolation modes.
+"""Starting and killing worker processes, on the highest rung of the isolation ladder
+that works here. Student code never runs as root.
 
-``jail`` (root): ``unshare`` makes new mount, network, pid, ipc and uts namespaces and
-runs ``autograder.sandbox.jail``, which builds a minimal read-only root, drops to an
-unprivileged uid of its own and execs the worker. Killing the jail kills pid 1 of the
-pid namespace, so every process the student started goes with it.
+``jail`` (root with ``CAP_SYS_ADMIN``): ``unshare`` makes new mount, network, pid, ipc and
+uts namespaces and runs ``autograder.sandbox.jail``, which binds the worker's tree
+(``rootfs``) read-only as its root, drops to an unprivileged uid of its own and execs the
+worker. Killing the jail kills pid 1 of the pid namespace, so every process the student
+started goes with it.
 
-``process`` (no root, or asked for): the worker is a plain child in a new session with
-rlimits and the syscall filter; it can read whatever the grader's user can.
+``uid`` (root without ``CAP_SYS_ADMIN``, as in Docker, so on Gradescope: no namespaces, no
+mounts; needs the capabilities in ``UID_CAPABILITIES``, which Docker keeps):
+``autograder.sandbox.jail`` chroots into the same tree as it is on disk, drops to the
+sandbox's uid and execs the worker, in a folder of the tree's /tmp that belongs to that
+uid (mode 700) and is removed with the sandbox. Nothing private is in the tree, and
+nothing in it is writable by the uid but that folder. Killing the worker kills every
+process of its uid.
 
-In both, the sandbox's ``cgroup.Budget`` bounds the memory and processes of the worker and
-everything it starts, together.
+``process`` (the grader is not root, or it was asked for): the worker is a plain child in
+a new session with rlimits and the syscall filter; it can read whatever the grader's user
+can.
+As root, only an explicit request gives this mode: when neither rung above works, the
+sandbox refuses to start (``GraderFault``) rather than run student code as root.
+
+Each sandbox says which mode ran in its notice, which goes into every result's notes for
+staff.
+
+In every mode, the sandbox's ``cgroup.Budget`` bounds the memory and processes of the worker
+and everything it starts, together, and the worker runs under the ``seccomp`` filter.
 """
 
 from __future__ import annotations
@@ -26,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,50 +52,78 @@ import numpy
 import autograder
 from autograder.errors import GraderFault
 from autograder.sandbox import limits as rlimits
-from autograder.sandbox import seccomp
+from autograder.sandbox import rootfs, seccomp
 from autograder.sandbox.cgroup import JAIL_TASKS, Budget
 from autograder.sandbox.channel import Channel, OutputCapture
 
 if TYPE_CHECKING:
     from autograder.spec import ForbiddenApis, Limits
 
-MODES = ("auto", "jail", "process")
+MODES = ("auto", "jail", "uid", "process")
+RUNGS = ("jail", "uid")  # the isolated modes, best first; below them only a grader that is not root goes
 MODE_VARIABLE = "AUTOGRADER_SANDBOX"
 UNSHARE_FLAGS = ("--mount", "--net", "--pid", "--ipc", "--uts")  # the jail forks into the pid namespace
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+CAPABILITIES = {"CAP_CHOWN": 0, "CAP_DAC_OVERRIDE": 1, "CAP_FOWNER": 3, "CAP_KILL": 5, "CAP_SETGID": 6,
+                "CAP_SETUID": 7, "CAP_SYS_CHROOT": 18}  # bit numbers (linux/capability.h)
+UID_CAPABILITIES = tuple(CAPABILITIES)  # what the uid mode needs: all of Docker's defaults
 JAIL_WORK_DIR = "/tmp"  # private to each jail; the worker writes the student's file there
 UID_BASE = 1_879_900_000  # uids above every distribution's and systemd's allocations
 UID_SLOTS = 4096
 KILL_WAIT_SECONDS = 2.0
+KILL_ROUNDS = 10  # a fork bomb keeps adding processes while we kill
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+NOTICES = {
+    "jail": "sandbox mode jail: new namespaces (mount, pid, network, ipc, uts), a minimal read-only root, "
+            "an unprivileged uid of its own",
+    "uid": "sandbox mode uid: an unprivileged uid of its own in a minimal root (chroot); no namespaces, so the "
+           "worker shares the machine's network, IPC and process ids ({why})",
+    "process": "sandbox mode process: {why}: running with process isolation and limits only",
+}
 
 
-def choose_mode(requested: str | None) -> tuple[str, str | None]:
-    """The mode to run in and, if it is not the jail, the notice that says why."""
+def choose_mode(requested: str | None) -> tuple[str, str]:
+    """The mode to run in (the highest rung that works here, or the one asked for) and the
+    notice that says which it is and why. Never ``process`` as root unless asked for."""
     requested = requested or os.environ.get(MODE_VARIABLE) or "auto"
     if requested not in MODES:
         raise ValueError(f"sandbox isolation must be one of {', '.join(MODES)}, got {requested!r}")
     if requested == "process":
-        return "process", ("file isolation is off (process mode was asked for): "
-                           "running with process isolation and limits only")
-    problem = "file isolation needs root" if os.geteuid() != 0 else _jail_problem()
-    if problem and requested == "jail":
-        raise GraderFault(f"the sandbox jail is not available: {problem}")
-    if problem:
-        return "process", f"{problem}: running with process isolation and limits only"
-    return "jail", None
+        return "process", NOTICES["process"].format(why="file isolation is off (process mode was asked for)")
+    if os.geteuid() != 0:
+        if requested != "auto":
+            raise GraderFault(f"the sandbox's {requested} mode is not available: file isolation needs root")
+        return "process", NOTICES["process"].format(why="file isolation needs root")
+    problems: list[str] = []
+    for rung in RUNGS if requested == "auto" else (requested,):
+        problem = _PROBLEMS[rung]()
+        if problem is None:
+            return rung, NOTICES[rung].format(why="; ".join(problems) or f"{rung} mode was asked for")
+        problems.append(f"{rung} mode: {problem}")
+    raise GraderFault("the sandbox cannot isolate student code here, and never runs it as root: "
+                      + "; ".join(problems))
 
 
 @functools.cache
 def _jail_problem() -> str | None:
-    """Why namespaces cannot be made here (e.g. in an unprivileged container), or None."""
+    """Why namespaces cannot be made here (e.g. in Docker, without CAP_SYS_ADMIN), or None."""
     unshare = shutil.which("unshare")
     if unshare is None:
-        return "file isolation needs the unshare command (util-linux)"
+        return "it needs the unshare command (util-linux)"
     probe = subprocess.run([unshare, *UNSHARE_FLAGS, "true"], capture_output=True, text=True)
     if probe.returncode != 0:
-        return f"file isolation is unavailable here (unshare failed: {probe.stderr.strip()[:200]})"
+        return f"namespaces are unavailable here (unshare failed: {probe.stderr.strip()[:200]})"
     return None
+
+
+@functools.cache
+def _uid_problem() -> str | None:
+    """Why the uid mode cannot run here (a capability it needs is missing), or None."""
+    effective = int(_status_field(os.getpid(), "CapEff") or "0", 16)
+    missing = [name for name in UID_CAPABILITIES if not effective >> CAPABILITIES[name] & 1]
+    return f"the grader lacks {', '.join(missing)}" if missing else None
+
+
+_PROBLEMS = {"jail": _jail_problem, "uid": _uid_problem}
 
 
 @dataclass(frozen=True)
@@ -96,12 +141,14 @@ class WorkerProcess:
     """One running worker: its process (the jail stage in jail mode) and its channel.
 
     The process is reaped only by ``kill``: until then its pid, and so its process group
-    id, cannot be reused, which makes signalling them safe.
+    id, cannot be reused, which makes signalling them safe. ``uid``: the sandbox uid whose
+    every process is the student's (the uid mode), killed with the worker.
     """
 
-    def __init__(self, process: subprocess.Popen, channel: Channel) -> None:
+    def __init__(self, process: subprocess.Popen, channel: Channel, uid: int | None = None) -> None:
         self.process = process
         self.channel = channel
+        self.uid = uid
 
     def exit_status(self, wait: float) -> int | None:
         """The exit status if the process ends within ``wait`` seconds (negative: signal)."""
@@ -113,12 +160,14 @@ class WorkerProcess:
     def kill(self) -> None:
         """SIGKILL the process and everything it started; wait until they are gone."""
         found: set[int] = set()
-        for _ in range(10):  # a fork bomb keeps adding processes while we kill
+        for _ in range(KILL_ROUNDS):
             new = set(_descendants(self.process.pid)) - found
             self._kill(new)
             found |= new
             if not new:
                 break
+        if self.uid is not None:
+            kill_user(self.uid)  # those that left the process tree (double fork) too
         self.process.wait()
         deadline = time.monotonic() + KILL_WAIT_SECONDS
         while found and time.monotonic() < deadline:
@@ -136,19 +185,37 @@ class WorkerProcess:
 
 
 class Launcher:
-    """Starts workers for one sandbox; owns its private folder, its memory budget and, as
-    root, its uid."""
+    """Starts workers for one sandbox; owns its private folder, its memory budget and, in the
+    isolated modes, its uid. The folder: the worker's own in process and uid mode, the jail's
+    mount point in jail mode."""
 
     def __init__(self, mode: str, settings: Settings) -> None:
         self.mode = mode
         self.settings = settings
-        self.folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
-        self.budget = Budget(self.folder.name, settings.limits.memory_mb, settings.limits.processes,
-                             helpers=JAIL_TASKS if mode == "jail" else 0)
         self.uid_lock: int | None = None
-        if mode == "jail":
-            (self.folder / "root").mkdir()
-            self.uid_lock, self.uid = _claim_uid()
+        self.uid: int | None = None
+        self.budget = Budget(f"autograder-{uuid.uuid4().hex[:16]}", settings.limits.memory_mb,
+                             settings.limits.processes, helpers=JAIL_TASKS if mode == "jail" else 0)
+        if mode == "process":
+            self.folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+            return
+        self.tree = rootfs.tree(rootfs.left_out(settings.private_paths))
+        self.uid_lock, self.uid = _claim_uid()
+        try:
+            self.folder = self._isolated_folder()
+        except BaseException:
+            os.close(self.uid_lock)  # the uid back; there is no folder to remove
+            self.budget.close()
+            raise
+
+    def _isolated_folder(self) -> Path:
+        """The jail's mount point, or the uid mode's work folder in the tree."""
+        if self.mode == "jail":
+            folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+            (folder / "root").mkdir()
+            return folder
+        kill_user(self.uid)  # anything a grader that died left running under this uid
+        return _make_work_folder(self.tree / rootfs.WORK_ROOT.lstrip("/") / str(self.uid), self.uid)
 
     def start(self, output: OutputCapture) -> WorkerProcess:
         """A new worker process, connected; it has not necessarily started up yet."""
@@ -156,19 +223,20 @@ class Launcher:
         reply_r, reply_w = os.pipe()
         output_r, output_w = os.pipe()
         fds = {"request_fd": request_r, "reply_fd": reply_w}
-        command, env, cwd = self._jail_command(fds) if self.mode == "jail" else self._process_command(fds)
+        command, env, config_fd = self._process_command(fds) if self.mode == "process" else self._stage_command(fds)
+        passed = (*fds.values(), *([config_fd] if config_fd is not None else []))
         try:
-            process = subprocess.Popen(command, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=output_w,
-                                       stderr=output_w, pass_fds=tuple(fds.values()), start_new_session=True)
+            process = subprocess.Popen(command, env=env, cwd=self.folder, stdin=subprocess.DEVNULL, stdout=output_w,
+                                       stderr=output_w, pass_fds=passed, start_new_session=True)
         except BaseException:
             for fd in (request_w, reply_r, output_r):
                 os.close(fd)
             raise
         finally:
-            for fd in (request_r, reply_w, output_w):
+            for fd in passed + (output_w,):
                 os.close(fd)
         channel = Channel(request_w, reply_r, output_r, os.pidfd_open(process.pid), output)
-        worker = WorkerProcess(process, channel)
+        worker = WorkerProcess(process, channel, self.uid if self.mode == "uid" else None)
         if self.mode != "jail":  # (the jail's pid 1 enters the budget itself, before it forks the worker)
             _enter_budget(self.budget, worker)
         return worker
@@ -176,6 +244,8 @@ class Launcher:
     def close(self) -> None:
         """Remove the private folder and the budget (with what is left in it), give the uid back."""
         self.budget.close()
+        if self.mode == "uid":
+            kill_user(self.uid)
         shutil.rmtree(self.folder, ignore_errors=True)
         if self.uid_lock is not None:
             os.close(self.uid_lock)
@@ -187,34 +257,37 @@ class Launcher:
                            "forbidden_modules": list(forbidden.modules),
                            "forbidden_functions": list(forbidden.functions)})
 
-    def _process_command(self, fds: dict[str, int]) -> tuple[list[str], dict[str, str], Path]:
+    def _process_command(self, fds: dict[str, int]) -> tuple[list[str], dict[str, str], None]:
         uid = os.getuid()
         processes = self.settings.limits.processes + (rlimits.tasks_of_user(uid) if uid else 0)
         values = rlimits.rlimits(self.settings.limits, processes)
         syscalls = seccomp.program(self.budget.children_allowed)
         config = self._worker_config(fds, str(self.folder / f"{self.settings.module}.py"), values, syscalls)
-        return _worker_argv(config), _worker_env(home=str(self.folder)), self.folder
+        return _worker_argv(sys.executable, config), _worker_env(home=str(self.folder)), None
 
-    def _jail_command(self, fds: dict[str, int]) -> tuple[list[str], dict[str, str], Path]:
-        path = f"{JAIL_WORK_DIR}/{self.settings.module}.py"
-        exposed = _exposed_paths()
-        jail = {
+    def _stage_command(self, fds: dict[str, int]) -> tuple[list[str], dict[str, str], int]:
+        """The jail stage's command (``unshare`` first in jail mode) and the descriptor that
+        holds its config, which names host paths and so stays off every command line."""
+        work_dir = JAIL_WORK_DIR if self.mode == "jail" else f"{rootfs.WORK_ROOT}/{self.uid}"
+        stage = {
             **fds,
+            "mode": self.mode,
+            "tree": str(self.tree),
             "root": str(self.folder / "root"),
-            "work_dir": JAIL_WORK_DIR,
-            "system": [p for p in SYSTEM_DIRS if os.path.lexists(p)],
-            "binds": exposed,
-            "hide": _hidden(self.settings.private_paths, exposed),
+            "work_dir": work_dir,
             "uid": self.uid,
             "rlimits": rlimits.rlimits(self.settings.limits, self.settings.limits.processes),
             "budget": self.budget.procs_files,
             "seccomp": seccomp.program(self.budget.children_allowed),
-            "argv": _worker_argv(self._worker_config(fds, path, None, None)),
-            "env": _worker_env(home="/tmp"),
+            "argv": _worker_argv(rootfs.interpreter(),
+                                 self._worker_config(fds, f"{work_dir}/{self.settings.module}.py", None, None)),
+            "env": _worker_env(home=work_dir),
         }
-        command = [shutil.which("unshare") or "unshare", *UNSHARE_FLAGS,
-                   sys.executable, "-s", "-P", "-B", "-m", "autograder.sandbox.jail", json.dumps(jail)]
-        return command, {"PATH": os.defpath, "PYTHONPATH": _python_path(), "LANG": "C.UTF-8"}, self.folder
+        config_fd = _config_descriptor(json.dumps(stage))
+        command = [sys.executable, "-s", "-P", "-B", "-m", "autograder.sandbox.jail", str(config_fd)]
+        if self.mode == "jail":
+            command = [shutil.which("unshare") or "unshare", *UNSHARE_FLAGS, *command]
+        return command, {"PATH": os.defpath, "PYTHONPATH": _python_path(), "LANG": "C.UTF-8"}, config_fd
 
 
 def _enter_budget(budget: Budget, worker: WorkerProcess) -> None:
@@ -227,8 +300,24 @@ def _enter_budget(budget: Budget, worker: WorkerProcess) -> None:
         raise
 
 
-def _worker_argv(config: str) -> list[str]:
-    return [sys.executable, "-s", "-P", "-B", "-m", "autograder.sandbox.worker", config]
+def _config_descriptor(text: str) -> int:
+    """A descriptor of an anonymous in-memory file holding ``text``, read from the start."""
+    fd = os.memfd_create("autograder-sandbox-config", 0)
+    os.write(fd, text.encode())
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def _make_work_folder(folder: Path, uid: int) -> Path:
+    """The uid mode's writable folder: empty, the uid's own, closed to every other uid."""
+    shutil.rmtree(folder, ignore_errors=True)  # what a grader that died left behind
+    folder.mkdir(mode=0o700)
+    os.chown(folder, uid, uid)
+    return folder
+
+
+def _worker_argv(python: str, config: str) -> list[str]:
+    return [python, "-s", "-P", "-B", "-m", "autograder.sandbox.worker", config]
 
 
 def _worker_env(home: str) -> dict[str, str]:
@@ -252,43 +341,10 @@ def _python_path() -> str:
     return os.pathsep.join(dict.fromkeys([_package_root(), _numpy_root()]))
 
 
-def _exposed_paths() -> list[str]:
-    """Paths bound read-only into the jail (besides the system folders): Python and numpy,
-    and of this package only the files the jail and the worker import. Both the spelled
-    and the resolved form, so that symlinked prefixes (venvs) resolve inside the jail."""
-    package = Path(_package_root()) / "autograder"
-    wanted = [sys.prefix, sys.base_prefix, os.path.dirname(sys.executable), _numpy_root(),
-              str(package / "__init__.py"), str(package / "sandbox")]
-    candidates = dict.fromkeys(p for path in wanted for p in (os.path.abspath(path), os.path.realpath(path)))
-    covered = [os.path.realpath(p) for p in SYSTEM_DIRS if os.path.isdir(p)]
-    exposed: list[str] = []
-    for path in sorted(candidates, key=len):
-        if not any(_inside(path, outer) for outer in covered + exposed):
-            exposed.append(path)
-    return exposed
-
-
-def _hidden(private_paths: tuple[Path, ...], exposed: list[str]) -> list[str]:
-    """Where private paths that lie inside something exposed appear in the jail (under
-    each spelling of that folder): the jail covers them up."""
-    outer = exposed + [p for p in SYSTEM_DIRS if os.path.isdir(p) and not os.path.islink(p)]
-    hidden = []
-    for private in (str(p) for p in private_paths if p.exists()):
-        for folder in outer:
-            real = os.path.realpath(folder)
-            if _inside(private, real):
-                hidden.append(folder + private[len(real):])
-    return list(dict.fromkeys(hidden))
-
-
-def _inside(path: str, outer: str) -> bool:
-    return path == outer or path.startswith(outer.rstrip("/") + "/")
-
-
 def _claim_uid() -> tuple[int, int]:
     """A uid no other live sandbox uses (so RLIMIT_NPROC, counted per uid, is this
     sandbox's own), held by a lock file until ``Launcher.close``."""
-    folder = Path("/run" if os.path.isdir("/run") else tempfile.gettempdir()) / "autograder-sandbox"
+    folder = rootfs.STATE_FOLDER
     folder.mkdir(mode=0o700, exist_ok=True)
     for slot in range(UID_SLOTS):
         fd = os.open(folder / f"uid-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -299,6 +355,46 @@ def _claim_uid() -> tuple[int, int]:
             continue
         return fd, UID_BASE + slot
     raise GraderFault(f"all {UID_SLOTS} sandbox uids are in use")
+
+
+def kill_user(uid: int) -> None:
+    """SIGKILL every process of ``uid`` until none is left (or ``KILL_WAIT_SECONDS`` pass).
+
+    Each is pinned by a pidfd and its uid checked again before the signal, so a pid reused
+    by someone else's process is never hit.
+    """
+    deadline = time.monotonic() + KILL_WAIT_SECONDS
+    while (pids := _processes_of(uid)) and time.monotonic() < deadline:
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                pidfd = os.pidfd_open(pid)
+                try:
+                    if _real_uid(pid) == uid:
+                        signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                finally:
+                    os.close(pidfd)
+        time.sleep(0.005)
+
+
+def _processes_of(uid: int) -> list[int]:
+    """Live (not zombie) processes whose real uid is ``uid``, from /proc (whose owners can
+    be changed by ``prctl(PR_SET_DUMPABLE)``; the ``Uid:`` line cannot)."""
+    return [int(entry.name) for entry in os.scandir("/proc")
+            if entry.name.isdigit() and _real_uid(int(entry.name)) == uid and _alive(int(entry.name))]
+
+
+def _real_uid(pid: int) -> int | None:
+    uids = _status_field(pid, "Uid")
+    return int(uids.split()[0]) if uids else None
+
+
+def _status_field(pid: int, name: str) -> str | None:
+    """A field of /proc/PID/status, or None if the process is gone."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return None
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(name + ":")), None)
 
 
 def _descendants(pid: int) -> list[int]:

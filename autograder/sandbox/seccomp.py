@@ -106,11 +106,13 @@ def install(program_hex: str | None) -> None:
     good; None: nothing to do (the jail loaded it before exec).
 
     The process must have one thread: the filter binds the calling thread and what it
-    starts from then on, not threads already running.
+    starts from then on, not threads already running. That is checked where /proc is
+    mounted (process mode); the worker's tree has no /proc, and there the caller is the
+    jail stage, a fresh process of ours that starts no thread.
     """
     if program_hex is None:
         return
-    if len(os.listdir("/proc/self/task")) != 1:
+    if os.path.isdir("/proc/self/task") and len(os.listdir("/proc/self/task")) != 1:
         raise RuntimeError("the seccomp filter must be installed while the process has one thread")
     code = bytes.fromhex(program_hex)
     instructions = (ctypes.c_char * len(code)).from_buffer_copy(code)

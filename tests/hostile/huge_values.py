@@ -3,6 +3,7 @@ forged reply holding a tuple of two million items. ``relu(kind)`` answers with t
 ``kind``; a copy of this file with ``ATTACK`` set makes every graded function do it."""
 import fcntl
 import os
+import stat
 import struct
 
 ATTACK = None
@@ -24,7 +25,7 @@ def _forge():
     data = memoryview(b"\xabS" + struct.pack(">I", len(payload)) + payload)
     for fd in range(3, 64):
         try:
-            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:") and \
+            if stat.S_ISFIFO(os.fstat(fd).st_mode) and \
                     fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY:
                 while data:
                     data = data[os.write(fd, data):]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import textwrap
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +16,7 @@ import jsonschema
 import nbformat
 import pytest
 
-from autograder.gradescope.emulate import EmulatedRun
+from autograder.gradescope.emulate import EmulatedRun, emulate
 from autograder.results import SubmissionResult
 from autograder.runner import GRADER_FAILED, grade_submission
 from autograder.spec import Assignment
@@ -206,3 +208,33 @@ def test_planted_files_have_no_effect(gradescope: Gradescope, results_schema: js
     document = _graded(gradescope(_folder(tmp_path, files)), results_schema)
     assert not marker.exists()
     assert document["score"] == 100
+
+
+STEAL_AT_IMPORT = textwrap.dedent("""
+    import os as _os
+    for _folder, _subfolders, _files in _os.walk("/autograder"):  # Gradescope's layout is no secret
+        for _name in _files:
+            if _folder.endswith(("solutions/cnn", "cnn/hidden")) and _name.endswith(".py"):
+                try:
+                    print(open(_os.path.join(_folder, _name)).read())
+                except OSError:
+                    pass
+""").encode()
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv (util-linux) to drop a capability")
+def test_without_cap_sys_admin_as_in_docker_grading_runs_as_a_uid_and_hides_the_reference(
+        gradescope: Gradescope, results_schema: jsonschema.Draft202012Validator, dist: Path, tmp_path: Path,
+        assignment: Assignment) -> None:
+    """Docker's default capabilities have no CAP_SYS_ADMIN: the sandbox's uid mode grades a
+    correct file that walks the disk for the reference and the hidden tests, which finds nothing."""
+    upload = _folder(tmp_path, {"cnn.py": SOLVED + STEAL_AT_IMPORT})
+    run = emulate(dist / "autograder.zip", upload, tmp_path / "run", drop_capabilities=("sys_admin",))
+    document = _graded(run, results_schema)
+    assert document["score"] == 100
+    notes = next(t["output"] for t in document["tests"] if t["name"] == "Notes for staff")
+    assert notes.startswith("sandbox mode uid: ")
+    secrets = [assignment.reference, *assignment.hidden_tests.glob("*.py")]
+    lines = {line.strip() for path in secrets for line in path.read_text().splitlines() if len(line.strip()) > 30}
+    shown = document["output"] + "".join(test.get("output", "") for test in document["tests"])
+    assert not [line for line in lines if line in shown]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox.launch import _jail_problem
+from autograder.sandbox.launch import RUNGS, _jail_problem, _processes_of, _uid_problem
 from autograder.spec import ForbiddenApis, Limits
 
 HOSTILE = Path(__file__).resolve().parent.parent / "hostile"
@@ -29,6 +29,9 @@ FORBIDDEN = ForbiddenApis(
 
 jail_available = os.geteuid() == 0 and _jail_problem() is None
 requires_jail = pytest.mark.skipif(not jail_available, reason="the jail needs root and working namespaces")
+ISOLATED = RUNGS  # the modes that keep the worker from the grader's files: jail, uid
+isolation_available = os.geteuid() == 0 and (jail_available or _uid_problem() is None)
+requires_isolation = pytest.mark.skipif(not isolation_available, reason="file isolation needs root")
 
 
 def processes_with(marker: str) -> list[int]:
@@ -44,3 +47,10 @@ def processes_with(marker: str) -> list[int]:
             if marker.encode() in command and state != "Z":
                 found.append(int(entry.name))
     return found
+
+
+def sandbox_processes(box) -> list[int]:
+    """Pids of the processes ``box``'s workers run the student's code in: those of its uid
+    in the isolated modes, else those whose command line names its folder."""
+    launcher = box._launcher
+    return _processes_of(launcher.uid) if launcher.uid is not None else processes_with(str(launcher.folder))

@@ -7,7 +7,7 @@ import pytest
 
 from autograder.sandbox import Failed, Raised, Returned, Unsupported
 from autograder.student import StudentFunctions
-from tests.sandbox.helpers import FUNCTIONS, processes_with
+from tests.sandbox.helpers import FUNCTIONS, sandbox_processes
 
 pytestmark = pytest.mark.sandbox
 
@@ -77,22 +77,20 @@ def test_student_output_is_captured(open_box):
 
 def test_worker_starts_only_at_the_first_call(open_box):
     box = open_box("honest")
-    marker = str(box._launcher.folder)
 
-    assert processes_with(marker) == []
+    assert sandbox_processes(box) == []
     box.call("relu", np.ones(1))
-    assert processes_with(marker) != []
+    assert sandbox_processes(box) != []
 
 
 def test_close_ends_the_worker_and_can_be_repeated(open_box):
     box = open_box("honest")
     box.call("relu", np.ones(1))
-    marker = str(box._launcher.folder)
 
     box.close()
     box.close()
 
-    assert processes_with(marker) == []
+    assert sandbox_processes(box) == []
     with pytest.raises(RuntimeError):
         box.call("relu", np.ones(1))
 

@@ -25,7 +25,8 @@ from tests.sandbox.helpers import HOSTILE, limits, processes_with
 pytestmark = pytest.mark.sandbox
 
 X = np.array([[-1.0, 2.0], [3.0, -4.0]])
-PROCESS_NOTICE = "file isolation is off (process mode was asked for): running with process isolation and limits only"
+PROCESS_NOTICE = ("sandbox mode process: file isolation is off (process mode was asked for): "
+                  "running with process isolation and limits only")
 
 
 def test_environment_variable_selects_process_mode(open_box, monkeypatch):
@@ -117,7 +118,8 @@ def test_unprivileged_grader_runs_in_process_mode_under_its_process_limit(tmp_pa
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["mode"] == "process"
-    assert result["notices"] == ["file isolation needs root: running with process isolation and limits only",
+    assert result["notices"] == ["sandbox mode process: file isolation needs root: running with process isolation "
+                                 "and limits only",
                                  "memory budget: 512 MB in one process (no writable cgroup here: the worker may not "
                                  "start child processes)"]
     assert result["relu"] == [0.0, 1.0]
