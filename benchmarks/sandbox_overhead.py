@@ -9,7 +9,7 @@ a batch (``Spares``: the worker was started while the previous submission was gr
 cold (the worker starts when the first call needs it, as for a lone Gradescope
 submission)::
 
-    python benchmarks/sandbox_overhead.py [--calls 2000] [--size 8] [--isolation auto|jail|process] [--rounds 5]
+    python benchmarks/sandbox_overhead.py [--calls 2000] [--size 8] [--isolation auto|jail|uid|process] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--size", type=int, default=8, help="the array is size x size")
-    parser.add_argument("--isolation", choices=("auto", "jail", "process"), default=None)
+    parser.add_argument("--isolation", choices=("auto", "jail", "uid", "process"), default=None)
     parser.add_argument("--rounds", type=int, default=5, help="whole-submission gradings of each kind")
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:

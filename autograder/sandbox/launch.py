@@ -83,10 +83,19 @@ NOTICES = {
 
 def choose_mode(requested: str | None) -> tuple[str, str]:
     """The mode to run in (the highest rung that works here, or the one asked for) and the
-    notice that says which it is and why. Never ``process`` as root unless asked for."""
+    notice that says which it is and why.
+
+    Never ``process`` as root, except when code asks for it by argument (the test suite and
+    the benchmarks, to exercise the unprivileged path): ``AUTOGRADER_SANDBOX`` is an
+    operator's switch, and through it process mode as root is refused.
+    """
+    from_environment = requested is None and bool(os.environ.get(MODE_VARIABLE))
     requested = requested or os.environ.get(MODE_VARIABLE) or "auto"
     if requested not in MODES:
         raise ValueError(f"sandbox isolation must be one of {', '.join(MODES)}, got {requested!r}")
+    if requested == "process" and from_environment and os.geteuid() == 0:
+        raise GraderFault(f"{MODE_VARIABLE}=process would run student code as root: unset it "
+                          "(as root the sandbox isolates student code in its jail or uid mode)")
     if requested == "process":
         return "process", NOTICES["process"].format(why="file isolation is off (process mode was asked for)")
     if os.geteuid() != 0:

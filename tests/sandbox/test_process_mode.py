@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import autograder
+from autograder.errors import GraderFault
 from autograder.sandbox import Failed, Raised, Returned
 from autograder.sandbox.launch import MODE_VARIABLE
 from tests.sandbox.helpers import HOSTILE, limits, processes_with
@@ -29,13 +30,20 @@ PROCESS_NOTICE = ("sandbox mode process: file isolation is off (process mode was
                   "running with process isolation and limits only")
 
 
-def test_environment_variable_selects_process_mode(open_box, monkeypatch):
-    monkeypatch.setenv(MODE_VARIABLE, "process")
-    box = open_box("honest")
+def test_process_mode_asked_for_by_argument_runs_with_its_notice(open_box):
+    box = open_box("honest", isolation="process")
 
     assert box.mode == "process"
     assert box.notices[0] == PROCESS_NOTICE
     assert isinstance(box.call("relu", X), Returned)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the refusal is of process mode as root")
+def test_process_mode_asked_for_through_the_environment_is_refused_as_root(open_box, monkeypatch):
+    monkeypatch.setenv(MODE_VARIABLE, "process")
+
+    with pytest.raises(GraderFault, match="would run student code as root"):
+        open_box("honest")
 
 
 def test_unknown_mode_is_a_grader_error(open_box):
