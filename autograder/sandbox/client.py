@@ -59,6 +59,7 @@ class Sandbox:
         self._closed = False
         taken = spares.take(mode, settings) if spares is not None else None
         self._launcher, self._started_ahead = taken or (Launcher(mode, settings), None)
+        self._oom_kills = self._launcher.budget.oom_kills()
         self._notices = (notice,) * bool(notice) + (self._launcher.budget.notice,)
         if self._started_ahead is not None:
             self._started_ahead.channel.output = self._output  # what it prints from now on is this student's
@@ -132,7 +133,6 @@ class Sandbox:
                               f"{status}); its output:\n{self._output.text()}") from None
         begin = time.monotonic()
         limit = self._settings.limits.import_seconds
-        kills = self._launcher.budget.oom_kills()
         try:
             tag, fields = protocol.unpack(worker.channel.exchange(self._load, begin + limit), protocol.REPLIES)
         except ChannelTimeout:
@@ -140,7 +140,7 @@ class Sandbox:
                                        begin)
         except ChannelClosed:
             ended = self._end_of_worker()[1]
-            return self._import_failed(f"it {self._out_of_memory() if self._over_budget(kills) else ended}", begin)
+            return self._import_failed(f"it {self._out_of_memory() if self._over_budget() else ended}", begin)
         except protocol.ProtocolError as exc:
             return self._import_failed(f"it wrote data the grader could not read ({exc})", begin)
         if tag == "import_error":
@@ -148,7 +148,7 @@ class Sandbox:
             return self._import_failed(f"{kind}: {message}" if message else kind, begin)
         if tag != "ready":
             return self._import_failed(f"it sent an unexpected {tag!r} message", begin)
-        if self._over_budget(kills):  # a child of the worker hit the budget
+        if self._over_budget():  # a child of the worker hit the budget
             return self._import_failed(f"it {self._out_of_memory()}", begin)
         return None
 
@@ -160,16 +160,18 @@ class Sandbox:
         """Send one call and turn whatever happens into a reply: a memory failure (and a
         new worker) if the kernel killed any process of the sandbox for its memory budget.
         ``sent`` are the request's arrays, to compare with their final state."""
-        kills = self._launcher.budget.oom_kills()
         reply = self._send_call(function, request, sent)
-        if not self._over_budget(kills):
+        if not self._over_budget():
             return reply
         self._discard()
         return Failed("memory", f"{function} {self._out_of_memory()}", reply.seconds)
 
-    def _over_budget(self, kills: int) -> bool:
-        """Whether the kernel killed a process of the sandbox for memory since it had killed ``kills``."""
-        return self._launcher.budget.oom_kills() != kills
+    def _over_budget(self) -> bool:
+        """Whether the kernel killed a process of the sandbox for its memory since the last time
+        this was asked (one read of the budget's counter per call)."""
+        kills = self._launcher.budget.oom_kills()
+        over, self._oom_kills = kills != self._oom_kills, kills
+        return over
 
     def _out_of_memory(self) -> str:
         return f"ran out of memory (limit {self._settings.limits.memory_mb} MB)"
