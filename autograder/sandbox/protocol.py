@@ -25,7 +25,7 @@ import io
 import re
 import reprlib
 import struct
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +58,9 @@ class ProtocolError(Exception):
 
 def frame(value: Any) -> bytes:
     """One frame holding ``value``; TypeError/ValueError if it may not cross."""
-    payload = b"".join(_encode(value, 0, _Count(ValueError)))
+    parts: list[bytes] = []
+    _encode(value, 0, _Count(ValueError), parts)
+    payload = b"".join(parts)
     if len(payload) > MAX_FRAME:
         raise ValueError(f"frame of {len(payload)} bytes exceeds the {MAX_FRAME}-byte cap")
     return HEADER.pack(MAGIC, len(payload)) + payload
@@ -77,41 +79,43 @@ class _Count:
             raise self.error(f"more than {MAX_VALUES} values in one frame")
 
 
-def _encode(value: Any, depth: int, count: _Count) -> Iterator[bytes]:
-    """The tagged bytes of ``value``: a one-byte tag, then a length or fixed-size body."""
+def _encode(value: Any, depth: int, count: _Count, parts: list[bytes]) -> None:
+    """Append the tagged bytes of ``value`` to ``parts``: a one-byte tag, then a length or
+    fixed-size body. (A list, not nested generators: every call of a graded function
+    encodes a request and a reply, and generators cost more than the rest.)"""
     if depth > MAX_DEPTH:
         raise ValueError(f"values nested deeper than {MAX_DEPTH} cannot be sent")
     count.take()
     kind = type(value)
     if value is None:
-        yield b"N"
+        parts.append(b"N")
     elif kind is bool:
-        yield b"T" if value else b"F"
+        parts.append(b"T" if value else b"F")
     elif kind is int:
         size = (value.bit_length() + 8) // 8
         if size > MAX_INT_BYTES:
             raise ValueError(f"integer of {value.bit_length()} bits is too large to send")
-        yield b"i" + bytes((size,)) + value.to_bytes(size, "big", signed=True)
+        parts.append(b"i" + bytes((size,)) + value.to_bytes(size, "big", signed=True))
     elif kind is float:
-        yield b"f" + _F64.pack(value)
+        parts.append(b"f" + _F64.pack(value))
     elif kind is str:
         data = value.encode("utf-8")
         if len(data) > MAX_STRING_BYTES:
             raise ValueError(f"string of {len(data)} bytes exceeds the {MAX_STRING_BYTES}-byte cap")
-        yield b"s" + _U32.pack(len(data)) + data
+        parts.append(b"s" + _U32.pack(len(data)) + data)
     elif kind is tuple:
         if len(value) > MAX_ITEMS:
             raise ValueError(f"tuple of {len(value)} items exceeds the {MAX_ITEMS}-item cap")
-        yield b"t" + _U32.pack(len(value))
+        parts.append(b"t" + _U32.pack(len(value)))
         for item in value:
-            yield from _encode(item, depth + 1, count)
+            _encode(item, depth + 1, count, parts)
     elif kind is np.ndarray and value.dtype.kind in ARRAY_KINDS and value.dtype.fields is None:
         data = npy_bytes(value)
-        yield b"a" + _U32.pack(len(data)) + data
+        parts.append(b"a" + _U32.pack(len(data)) + data)
     elif kind is Unsupported:
-        yield b"u"
-        yield from _encode(value.type_name, depth + 1, count)
-        yield from _encode(value.preview, depth + 1, count)
+        parts.append(b"u")
+        _encode(value.type_name, depth + 1, count, parts)
+        _encode(value.preview, depth + 1, count, parts)
     else:
         raise TypeError(f"a {kind.__name__} cannot cross the sandbox boundary")
 
