@@ -97,7 +97,10 @@ from autograder.spec import load_assignment
 result = grade_file(load_assignment("cnn"), Path(sys.argv[1]), private_paths=(Path(sys.argv[2]),))
 Path(sys.argv[3]).write_text(json.dumps(result.to_gradescope(), indent=2))
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"peak_mb": usage.ru_maxrss / 1024, "cpu_seconds": usage.ru_utime + usage.ru_stime}))
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so it would report the parent's
+# size when it forked this process (a pytest worker's, hundreds of MB late in a run)
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"peak_mb": peak_kb / 1024, "cpu_seconds": usage.ru_utime + usage.ru_stime}))
 """
 
 
