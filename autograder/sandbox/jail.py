@@ -13,14 +13,14 @@ in a new pid namespace. Three processes:
   grader reads the worker's own exit status from its direct child;
 - its child, pid 1 of the new pid namespace, enters the sandbox's memory and process
   budget (``cgroup``; everything it starts is in it too), binds the worker's tree
-  (``rootfs``) read-only on the sandbox's folder, mounts a private /tmp (the worker's
+  (``rootfs``) read-only on the sandbox's folder, mounts a private tmpfs on its work folder (the worker's
   working folder: it writes the student's file there) and a minimal /dev, chroots into
   it; starts the worker and reaps every process until the worker ends (when pid 1
   exits, the kernel kills the whole namespace);
 - the worker (``_run_worker``).
 
 ``uid`` (root without ``CAP_SYS_ADMIN``: no namespaces, no mounts): this process chroots
-into the worker's tree as it is on disk, changes to the worker's own folder in its /tmp
+into the worker's tree as it is on disk, changes to the worker's own folder in its work folder
 and becomes the worker (``_run_worker``).
 
 ``_run_worker`` is the one place where the worker is made, in both modes: rlimits set,
@@ -98,7 +98,7 @@ def _run_reaper(config: dict[str, Any], status_w: int) -> None:
     try:
         _set_parent_death_signal()
         cgroup.enter(config["budget"])  # with all it will start: one memory and process budget
-        _build_root(config["root"], config["tree"])
+        _build_root(config["root"], config["tree"], config["work_dir"])
         os.chroot(config["root"])
         os.chdir(config["work_dir"])
         worker = os.fork()
@@ -140,11 +140,12 @@ def _exit_like(status: int) -> None:
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
-def _build_root(root: str, tree: str) -> None:
-    """The new root: the worker's tree bound read-only, a private /tmp, a minimal /dev."""
+def _build_root(root: str, tree: str, work_dir: str) -> None:
+    """The new root: the worker's tree bound read-only, a private tmpfs on its work folder,
+    a minimal /dev."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _bind(tree, root, MS_RDONLY | MS_NODEV)
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, TMP_TMPFS)
+    _mount("tmpfs", root + work_dir, "tmpfs", MS_NOSUID | MS_NODEV, TMP_TMPFS)
     _mount("tmpfs", root + "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, DEV_TMPFS)
     for name in DEVICES:
         _bind(f"/dev/{name}", f"{root}/dev/{name}", MS_NOEXEC)

@@ -10,7 +10,7 @@ started goes with it.
 ``uid`` (root without ``CAP_SYS_ADMIN``, as in Docker, so on Gradescope: no namespaces, no
 mounts; needs the capabilities in ``UID_CAPABILITIES``, which Docker keeps):
 ``autograder.sandbox.jail`` chroots into the same tree as it is on disk, drops to the
-sandbox's uid and execs the worker, in a folder of the tree's /tmp that belongs to that
+sandbox's uid and execs the worker, in a folder of the tree's work folder that belongs to that
 uid (mode 700) and is removed with the sandbox. Nothing private is in the tree, and
 nothing in it is writable by the uid but that folder. Killing the worker kills every
 process of its uid.
@@ -66,7 +66,6 @@ UNSHARE_FLAGS = ("--mount", "--net", "--pid", "--ipc", "--uts")  # the jail fork
 CAPABILITIES = {"CAP_CHOWN": 0, "CAP_DAC_OVERRIDE": 1, "CAP_FOWNER": 3, "CAP_KILL": 5, "CAP_SETGID": 6,
                 "CAP_SETUID": 7, "CAP_SYS_CHROOT": 18}  # bit numbers (linux/capability.h)
 UID_CAPABILITIES = tuple(CAPABILITIES)  # what the uid mode needs: all of Docker's defaults
-JAIL_WORK_DIR = "/tmp"  # private to each jail; the worker writes the student's file there
 UID_BASE = 1_879_900_000  # uids above every distribution's and systemd's allocations
 UID_SLOTS = 4096
 KILL_WAIT_SECONDS = 2.0
@@ -277,7 +276,7 @@ class Launcher:
     def _stage_command(self, fds: dict[str, int]) -> tuple[list[str], dict[str, str], int]:
         """The jail stage's command (``unshare`` first in jail mode) and the descriptor that
         holds its config, which names host paths and so stays off every command line."""
-        work_dir = JAIL_WORK_DIR if self.mode == "jail" else f"{rootfs.WORK_ROOT}/{self.uid}"
+        work_dir = rootfs.WORK_ROOT if self.mode == "jail" else f"{rootfs.WORK_ROOT}/{self.uid}"
         stage = {
             **fds,
             "mode": self.mode,
@@ -331,7 +330,7 @@ def _worker_argv(python: str, config: str) -> list[str]:
 
 def _worker_env(home: str) -> dict[str, str]:
     """The worker's whole environment: nothing of the grader's leaks into it."""
-    env = {"PATH": os.defpath, "HOME": home, "LANG": "C.UTF-8", "PYTHONPATH": _python_path(),
+    env = {"PATH": os.defpath, "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", "PYTHONPATH": _python_path(),
            "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     return env | {name: "1" for name in THREAD_VARIABLES}
 

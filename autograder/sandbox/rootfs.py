@@ -6,12 +6,12 @@ read-only into a mount namespace, the ``uid`` mode (no ``CAP_SYS_ADMIN``, so no 
 paths they have on the host: the Python interpreter and its standard library (without
 its tests, site-packages and GUI modules), numpy, this package's ``__init__.py`` and
 ``sandbox`` folder, the shared libraries those load (found with ``ldd``), the loader's
-cache, ``/dev/null`` and its like, an empty ``/tmp``. Nothing else exists for the worker: no hidden
+cache, ``/dev/null`` and its like, and the empty work folder ``WORK_ROOT``. Nothing else exists for the worker: no hidden
 tests, reference, grader files, ``/proc``, ``/etc/shadow`` or other submissions, and a
 walk of the whole tree is short and finite (a few thousand files, no loops).
 
 Copies belong to root and are world-readable, never writable by the sandbox uids; the
-``uid`` mode makes each worker's writable folder under ``/tmp`` (see ``launch``).
+``uid`` mode makes each worker's writable folder under ``WORK_ROOT`` (see ``launch``).
 
 The tree is keyed by what went into it (Python's version and paths, numpy's version and
 path, this package's sandbox files, the private paths left out), kept in
@@ -42,14 +42,16 @@ import autograder
 from autograder.errors import GraderFault
 from autograder.sandbox.jail import DEVICES
 
-FORMAT = 2  # bump when the layout changes: old trees are then rebuilt
+FORMAT = 3  # bump when the layout changes: old trees are then rebuilt
 STATE_FOLDER = Path("/run" if os.path.isdir("/run") else tempfile.gettempdir()) / "autograder-sandbox"
 STDLIB_LEFT_OUT = ("site-packages", "dist-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip",
                    "lib2to3", "config-*")  # what no worker needs at the top of the standard library
 LEFT_OUT_FOLDERS = ("tests",)  # anywhere: numpy's own tests
 LEFT_OUT_FILES = ("*.opt-1.pyc", "*.opt-2.pyc", "_tkinter*")  # bytecode for -O, Tk (needs X11)
 LOADER_CACHE = "/etc/ld.so.cache"
-WORK_ROOT = "/tmp"  # mode 711: each uid-mode worker gets a folder of its own in it
+WORK_ROOT = "/autograder-work"  # mode 711: each uid-mode worker gets a folder of its own in it,
+# the jail a tmpfs over it. Not /tmp: a copied host path may lie under /tmp (a checkout or venv there),
+# and a tmpfs over /tmp would hide it
 LDD_SECONDS = 120.0
 _LIBRARY = re.compile(r"(/\S+) \(0x[0-9a-f]+\)")
 

@@ -22,6 +22,7 @@ import pytest
 
 from autograder.sandbox import Raised, Returned
 from autograder.sandbox.launch import MODE_VARIABLE, choose_mode
+from autograder.sandbox.rootfs import WORK_ROOT
 from autograder.spec import load_assignment, project_root
 from tests.sandbox.helpers import ISOLATED, limits, processes_with, requires_isolation
 
@@ -191,7 +192,7 @@ def test_worker_is_an_unprivileged_uid_of_its_own_in_a_small_root(open_box, tmp_
     assert gids == uids and groups == ()
     assert no_new_privileges == 1 and capabilities == 0
     assert "proc" not in top and "sys" not in top and "home" not in top
-    assert cwd == ("/tmp" if isolation == "jail" else f"/tmp/{uids[0]}")
+    assert cwd == (WORK_ROOT if isolation == "jail" else f"{WORK_ROOT}/{uids[0]}")
 
 
 @requires_isolation
@@ -236,10 +237,10 @@ def test_uid_mode_sandboxes_cannot_read_each_others_folder(open_box):
     first.call("relu", X)
     second = open_box("read_secrets", isolation="uid")
 
-    reply = second.call("pool2d", f"/tmp/{first._launcher.uid}")
+    reply = second.call("pool2d", f"{WORK_ROOT}/{first._launcher.uid}")
 
     assert isinstance(reply, Raised) and reply.type_name == "PermissionError"
-    assert isinstance(second.call("conv2d", f"/tmp/{first._launcher.uid}/cnn.py", None), Raised)
+    assert isinstance(second.call("conv2d", f"{WORK_ROOT}/{first._launcher.uid}/cnn.py", None), Raised)
 
 
 @requires_setpriv

@@ -11,6 +11,7 @@ import platform
 import pytest
 
 from autograder.sandbox import Raised, Returned
+from autograder.sandbox.rootfs import WORK_ROOT
 from tests.sandbox.helpers import limits, requires_jail
 
 pytestmark = [pytest.mark.sandbox,
@@ -45,4 +46,4 @@ def test_what_numpy_and_python_need_still_works(box, attempt):
 def test_the_only_folder_the_jailed_worker_can_write_is_its_private_tmp(open_box):
     reply = open_box("syscalls", limits=limits(call_seconds=60)).call("conv_stage")
 
-    assert reply.value == ("/tmp",)
+    assert reply.value == (WORK_ROOT,)
