@@ -1,6 +1,6 @@
 # Sample: a typical mistake: the kernel is flipped (true convolution instead of the
 # lecture's cross-correlation), in cross_correlate2d and conv2d, so conv_stage and
-# conv_layer inherit it. Expected score: about 60 / 100 (misconception: flipped kernel).
+# conv_layer inherit it. Expected score: about 53 / 100 (misconception: flipped kernel).
 
 # CS 480/680 HW: CNN building blocks
 # Bob Example

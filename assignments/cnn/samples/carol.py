@@ -1,6 +1,6 @@
 # Sample: a typical mistake: zero_pad adds the padding on one side only (top and left),
 # so conv2d, conv_stage and conv_layer are wrong whenever padding > 0.
-# Expected score: about 82 / 100 (misconception: padding on one side only).
+# Expected score: about 77 / 100 (misconception: padding on one side only).
 
 # CS 480/680 HW: CNN building blocks
 # Carol Example

@@ -1,6 +1,6 @@
 # Sample: a typical mistake: average pooling divides the window sum by the pool size
 # along one axis instead of by the number of values in the window.
-# Expected score: about 92 / 100 (misconception: average pooling divided by the wrong count).
+# Expected score: about 89 / 100 (misconception: average pooling divided by the wrong count).
 
 # CS 480/680 HW: CNN building blocks
 # Dave Example

@@ -1,5 +1,5 @@
 # Sample: a typical mistake: conv_param_count forgets the biases (N_k of them).
-# Expected score: about 95 / 100 (misconception: bias left out of the parameter count).
+# Expected score: about 94 / 100 (misconception: bias left out of the parameter count).
 
 # CS 480/680 HW: CNN building blocks
 # Erin Example

@@ -1,6 +1,6 @@
 # Sample: a typical mistake: pool2d moves by 1 when no stride is given (stride=None should
 # mean stride = pool size), so pooling windows overlap; conv_layer inherits it.
-# Expected score: about 92 / 100 (misconception: pooling stride defaulting to 1).
+# Expected score: about 90 / 100 (misconception: pooling stride defaulting to 1).
 
 # CS 480/680 HW: CNN building blocks
 # Frank Example

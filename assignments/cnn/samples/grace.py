@@ -1,6 +1,6 @@
 # Sample: a typical mistake: off by one, the last window position is never used
 # (range(H - F) instead of range(H - F + 1)) in cross_correlate2d and conv_output_size.
-# Expected score: about 73 / 100 (misconception: output one row/column short).
+# Expected score: about 70 / 100 (misconception: output one row/column short).
 
 # CS 480/680 HW: CNN building blocks
 # Grace Example
