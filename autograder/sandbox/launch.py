@@ -15,11 +15,11 @@ uid (mode 700) and is removed with the sandbox. Nothing private is in the tree, 
 nothing in it is writable by the uid but that folder. Killing the worker kills every
 process of its uid.
 
-``process`` (the grader is not root, or it was asked for): the worker is a plain child in
+``process`` (the grader is not root, or code asked for it): the worker is a plain child in
 a new session with rlimits and the syscall filter; it can read whatever the grader's user
-can.
-As root, only an explicit request gives this mode: when neither rung above works, the
-sandbox refuses to start (``GraderFault``) rather than run student code as root.
+can. As root, only an argument from code (the tests, the benchmarks) gives this mode, never
+``AUTOGRADER_SANDBOX``; when neither rung above works, the sandbox refuses to start
+(``GraderFault``) rather than run student code as root.
 
 Each sandbox says which mode ran in its notice, which goes into every result's notes for
 staff.
