@@ -202,6 +202,37 @@ def expect_int_tuple(
               *_misconception(got, expected, misconceptions))
 
 
+def expect_rows(got: Any, expected: Sequence[tuple[Any, ...]], *, call: Call, fields: Sequence[str],
+                misconceptions: Sequence[Misconception] = ()) -> None:
+    """Check that ``got`` is a list (or tuple) of rows equal to ``expected``, each a tuple of ``fields``.
+
+    A table is judged row by row, so the message points at the first wrong row (numbered
+    from 1, labelled by its first field, e.g. a layer's kind) and its first wrong field:
+    ``row 3 (pool): output shape (6, 14, 14) expected, got (6, 13, 13)``. Fields compare
+    exactly, types included: ``[6, 14, 14]`` or numpy ints are not a tuple of Python ints.
+    """
+    where = call.summary()
+    layout = f"({', '.join(fields)})"
+    if type(got) not in (list, tuple):
+        _fail(f"{call.function} returned {_kind_of(got)}; expected a list of rows {layout} for {where}.", call)
+    for number, (row, right) in enumerate(zip(got, expected), start=1):
+        label = f"row {number} ({right[0]})"
+        if type(row) is not tuple or len(row) != len(right):
+            _fail(f"{call.function} returned a wrong row for {where}: {label} is {_kind_of(row)}; expected a tuple "
+                  f"{layout}.", call, *_misconception(got, expected, misconceptions), expected, got)
+        for field, value, right_value in zip(fields, row, right):
+            if not _identical(value, right_value):
+                shown = _shown(value) if _same_shape(value, right_value) else _kind_of(value)
+                _fail(f"{call.function} returned a wrong row for {where}: {label}: {field} {_shown(right_value)} "
+                      f"expected, got {shown}.", call, *_misconception(got, expected, misconceptions), expected, got)
+    if len(got) != len(expected):
+        first = min(len(got), len(expected))
+        problem = (f"row {first + 1} ({expected[first][0]}) is missing" if len(got) < len(expected)
+                   else f"row {first + 1} is one too many")
+        _fail(f"{call.function} returned {len(got)} rows; expected {len(expected)} for {where}: {problem}.", call,
+              *_misconception(got, expected, misconceptions), expected, got)
+
+
 def expect_raises(exception: type[Exception], *, call: Call, functions: Any, because: str) -> None:
     """Check that the call raises ``exception``; ``because`` says why it must."""
     try:
@@ -308,6 +339,22 @@ def _same(a: Any, b: Any) -> bool:
             return False
         return a.dtype.kind in "biuf" and b.dtype.kind in "biuf" and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
     return type(a) is type(b) and a == b
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """Equal values of exactly the same types, item by item inside tuples and lists."""
+    if type(a) is not type(b):
+        return False
+    if type(a) in (tuple, list):
+        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
+    return _same(a, b)
+
+
+def _same_shape(a: Any, b: Any) -> bool:
+    """Whether ``a`` is built like ``b`` (same types at every level), whatever the values."""
+    if type(a) is not type(b):
+        return False
+    return type(a) not in (tuple, list) or (len(a) == len(b) and all(_same_shape(x, y) for x, y in zip(a, b)))
 
 
 def _fail(

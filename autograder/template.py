@@ -4,7 +4,9 @@ In ``solutions/<name>/<file>.py`` the solution code of each function sits betwee
 ``# BEGIN SOLUTION`` and an ``# END SOLUTION`` line. The student's file keeps everything
 else (module docstring, imports, signatures, docstrings) and each marked block becomes
 ``raise NotImplementedError``. The release folder (``student_template/<name>/``) also
-holds the public tests, their student-side conftest, the student README and
+holds the public tests, their student-side conftest (generated from
+``templates/student_conftest.py.tmpl`` for the assignment's student file: an assignment
+does not write its own), the student README (which must name the student file) and
 ``autograder_local.py``: the grader's own checks, top-level import and static
 forbidden-API check, bundled from their modules in this package (never a hand-kept copy)
 with the assignment's questions and forbidden APIs, so that the public tests fail on the
@@ -16,6 +18,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import shutil
+import string
 from pathlib import Path
 from typing import Sequence
 
@@ -25,6 +28,8 @@ from autograder.spec import Assignment, project_root
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
 STUDENT_README = "STUDENT_README.md"
+CONFTEST = "conftest.py"
+CONFTEST_TEMPLATE = Path(__file__).parent / "templates" / "student_conftest.py.tmpl"
 MIN_SECRET_LENGTH = 12
 LOCAL_MODULE = "autograder_local.py"
 BUNDLED = ("autograder.feedback", "autograder.sandbox.replies", "autograder.checks",
@@ -79,10 +84,22 @@ def release_files(assignment: Assignment) -> dict[str, bytes]:
     if not readme.is_file():
         raise ConfigError(f"{assignment.folder}: missing {STUDENT_README} (the students' instructions)")
     files["README.md"] = readme.read_bytes()
+    if assignment.student_file not in readme.read_text(encoding="utf-8"):
+        raise ConfigError(f"{readme}: never names {assignment.student_file}, the file students write and submit")
     for path in sorted(assignment.public_tests.glob("*.py")):
+        if path.name == CONFTEST:
+            raise ConfigError(f"{path}: the student conftest is generated (from {CONFTEST_TEMPLATE.name}); remove it")
         files[path.name] = path.read_bytes()
+    files[CONFTEST] = student_conftest(assignment).encode()
     files[LOCAL_MODULE] = local_module(assignment).encode()
     return files
+
+
+def student_conftest(assignment: Assignment) -> str:
+    """The release's ``conftest.py``: it imports the assignment's student file as the grader
+    does, so that the public tests run on the student's computer."""
+    return string.Template(CONFTEST_TEMPLATE.read_text(encoding="utf-8")).substitute(
+        assignment=assignment.name, student_file=assignment.student_file, module_name=assignment.module_name)
 
 
 def local_module(assignment: Assignment) -> str:

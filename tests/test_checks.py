@@ -19,6 +19,7 @@ from autograder.checks import (
     expect_int,
     expect_int_tuple,
     expect_raises,
+    expect_rows,
     expect_unmodified,
 )
 from autograder.feedback import Feedback
@@ -41,7 +42,33 @@ ROW = np.array([[2.0, 4.0]])
 CALLED_SCALE = "Called as scale(\n    array of shape 1×2, dtype float64:\n        [[1., 2.]]\n)"
 ANSWERS_ROW = "Expected array of shape 1×2, dtype float64:\n    [[2., 4.]]\nGot array of shape 1×2, dtype float64:\n"
 
+def table(input_shape, layers):
+    """A graded function that returns rows."""
+    return []
+
+
+TABLE = Call.of(table, (1, 4, 4), [("pool", 2, 2), ("flatten",)])
+ROWS = [("pool", (1, 2, 2), 0), ("flatten", (4,), 0)]
+TABLE_SUMMARY = "input_shape (1, 4, 4), layers [('pool', 2, 2), ('flatten',)]"
+
 FAILURES = [
+    pytest.param(
+        lambda: expect_rows([("pool", (1, 3, 3), 0), ("flatten", (9,), 0)], ROWS, call=TABLE,
+                            fields=("kind", "output shape", "params")),
+        f"table returned a wrong row for {TABLE_SUMMARY}: row 1 (pool): output shape (1, 2, 2) expected, got "
+        "(1, 3, 3).\nCalled as table((1, 4, 4), [('pool', 2, 2), ('flatten',)])\nExpected [('pool', (1, 2, 2), 0), "
+        "('flatten', (4,), 0)]\nGot [('pool', (1, 3, 3), 0), ('flatten', (9,), 0)]",
+        None,
+        id="a table: the first wrong row and field",
+    ),
+    pytest.param(
+        lambda: expect_rows([("pool", (1, 2, 2), 0)], ROWS, call=TABLE, fields=("kind", "output shape", "params")),
+        f"table returned 1 rows; expected 2 for {TABLE_SUMMARY}: row 2 (flatten) is missing.\nCalled as "
+        "table((1, 4, 4), [('pool', 2, 2), ('flatten',)])\nExpected [('pool', (1, 2, 2), 0), ('flatten', (4,), 0)]"
+        "\nGot [('pool', (1, 2, 2), 0)]",
+        None,
+        id="a table with a row missing",
+    ),
     pytest.param(
         lambda: expect_array(Unsupported("list", "[[2.0, 4.0]]"), ROW, call=SCALE),
         "scale returned a value of type list: [[2.0, 4.0]]; expected a numpy array (np.ndarray) for x of shape "

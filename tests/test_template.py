@@ -6,6 +6,7 @@ import inspect
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from autograder import checks
 from autograder.errors import ConfigError
 from autograder.runner import grade_file, load_reference
 from autograder.sandbox import forbidden, toplevel
-from autograder.spec import load_assignment
+from autograder.spec import load_assignment, project_root
 from autograder.template import (
     LOCAL_MODULE,
     bundle,
@@ -23,8 +24,11 @@ from autograder.template import (
     release_problems,
     solution_lines,
     strip_solutions,
+    write_release,
 )
 from tests.support import corpus
+
+ASSIGNMENTS = sorted(p.parent.name for p in (project_root() / "assignments").glob("*/assignment.toml"))
 
 SOLUTION = '''\
 def area(w, h):
@@ -56,23 +60,60 @@ def test_solution_lines_are_what_the_blocks_hold():
     assert solution_lines(SOLUTION) == {"result = w * h", "return result"}
 
 
-def test_committed_student_template_is_up_to_date_and_leaks_nothing():
-    assert release_problems(load_assignment("cnn")) == []
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_committed_student_template_is_up_to_date_and_leaks_nothing(name):
+    assert release_problems(load_assignment(name)) == []
 
 
-def test_release_holds_stubs_readme_and_public_tests_only():
-    files = release_files(load_assignment("cnn"))
-    assert "cnn.py" in files and "README.md" in files and "conftest.py" in files
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_holds_stubs_readme_and_public_tests_only(name):
+    student_file = load_assignment(name).student_file
+    files = release_files(load_assignment(name))
+    assert student_file in files and "README.md" in files and "conftest.py" in files
     assert LOCAL_MODULE in files
-    assert all(name in ("cnn.py", "README.md") or name.endswith(".py") for name in files)
+    assert all(name in (student_file, "README.md") or name.endswith(".py") for name in files)
     assert not any("hidden" in name for name in files)
 
 
-def test_every_stub_function_raises_not_implemented():
-    stub = release_files(load_assignment("cnn"))["cnn.py"].decode()
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_conftest_imports_the_assignments_own_student_file(name):
+    assignment = load_assignment(name)
+    conftest = release_files(assignment)["conftest.py"].decode()
+    assert f'STUDENT_FILE = HERE / "{assignment.student_file}"' in conftest
+    assert f'spec_from_file_location("{assignment.module_name}", STUDENT_FILE)' in conftest
+
+
+def test_check_reports_a_conftest_that_loads_another_file(tmp_path):
+    assignment = load_assignment("architecture")
+    folder = write_release(assignment, tmp_path / "release")
+    conftest = folder / "conftest.py"
+    conftest.write_text(conftest.read_text().replace('"architecture.py"', '"cnn.py"'))
+    assert release_problems(assignment, folder) == [f"{conftest} is out of date"]
+
+
+def test_a_hand_written_public_conftest_is_refused(tmp_path):
+    assignment = load_assignment("architecture")
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "conftest.py").write_text("STUDENT_FILE = 'cnn.py'\n")
+    with pytest.raises(ConfigError, match="the student conftest is generated"):
+        release_files(replace(assignment, public_tests=public))
+
+
+def test_a_readme_that_never_names_the_student_file_is_refused(tmp_path):
+    assignment = load_assignment("architecture")
+    (tmp_path / "STUDENT_README.md").write_text("# Homework\n\nUpload your file.\n")
+    with pytest.raises(ConfigError, match="never names architecture.py"):
+        release_files(replace(assignment, folder=tmp_path))
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_stub_function_raises_not_implemented(name):
+    assignment = load_assignment(name)
+    stub = release_files(assignment)[assignment.student_file].decode()
     namespace: dict = {}
-    exec(compile(stub, "cnn.py", "exec"), namespace)
-    for question in load_assignment("cnn").questions:
+    exec(compile(stub, assignment.student_file, "exec"), namespace)
+    for question in assignment.questions:
         with pytest.raises(NotImplementedError):
             namespace[question](*([None] * namespace[question].__code__.co_argcount))
 
@@ -83,13 +124,16 @@ FLIPPED = Path(__file__).parent / "corpus" / "flipped_kernel_cross_correlate2d.p
 ASSERTION_REWRITE_NOISE = ("assert False", "where False", "<function allclose")
 
 
-def student_folder(tmp_path: Path, source: str) -> Path:
-    """The release in a folder of its own, with ``source`` as the student's cnn.py."""
+def student_folder(tmp_path: Path, source: str | None, name: str = "cnn") -> Path:
+    """The release of assignment ``name`` in a folder of its own, with ``source`` as the
+    student's file (None: the stubs)."""
+    assignment = load_assignment(name)
     folder = tmp_path / "release"
     folder.mkdir()
-    for name, content in release_files(load_assignment("cnn")).items():
-        (folder / name).write_bytes(content)
-    (folder / "cnn.py").write_text(source, encoding="utf-8")
+    for file, content in release_files(assignment).items():
+        (folder / file).write_bytes(content)
+    if source is not None:
+        (folder / assignment.student_file).write_text(source, encoding="utf-8")
     return folder
 
 
@@ -110,6 +154,23 @@ def flipped_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str
     run = run_without_autograder(folder, "-m", "pytest", "-p", "no:cacheprovider", "-q")
     assert run.returncode == 1, run.stdout + run.stderr
     return folder, run.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_passes_its_public_tests_with_the_reference_only(name, tmp_path):
+    source = load_assignment(name).reference.read_text(encoding="utf-8")
+    run = run_without_autograder(student_folder(tmp_path, source, name), "-m", "pytest", "-p", "no:cacheprovider",
+                                 "-q")
+    assert run.returncode == 0 and " passed" in run.stdout and "warning" not in run.stdout, run.stdout + run.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_fails_every_public_test_with_the_stubs(name, tmp_path):
+    run = run_without_autograder(student_folder(tmp_path, None, name), "-m", "pytest", "-p", "no:cacheprovider", "-q")
+    assert run.returncode == 1 and " passed" not in run.stdout and " error" not in run.stdout, run.stdout
+    assert "NotImplementedError" in run.stdout
 
 
 @pytest.mark.slow

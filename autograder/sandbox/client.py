@@ -270,7 +270,9 @@ _FATAL = {
 
 
 def _argument(value: Any) -> Any:
-    """An argument as it crosses: numpy scalars become Python numbers, tuples recurse."""
+    """An argument as it crosses: numpy scalars become Python numbers, tuples and lists recurse."""
+    if isinstance(value, list):
+        return [_argument(item) for item in value]
     if isinstance(value, tuple):
         return tuple(_argument(item) for item in value)
     if isinstance(value, (np.bool_, np.integer, np.floating)):

@@ -1,7 +1,8 @@
 """The wire format between the grader and the worker, and its validation.
 
 A frame is ``MAGIC + u32 length + payload``; a payload is one tagged value. Values are
-plain data only: None, bool, int, float (nan/inf too), str, tuples of values, numpy
+plain data only: None, bool, int, float (nan/inf too), str, tuples and lists of values
+(a list crosses as a list: structured answers such as a table's rows are lists), numpy
 arrays of dtype kind b/i/u/f as ``.npy`` bytes, and ``Unsupported`` descriptions. Nothing
 is ever pickled. The decoder treats every byte as hostile: whatever it is fed, it returns
 a value or raises ``ProtocolError`` and nothing else, and it never allocates more than the
@@ -103,10 +104,10 @@ def _encode(value: Any, depth: int, count: _Count, parts: list[bytes]) -> None:
         if len(data) > MAX_STRING_BYTES:
             raise ValueError(f"string of {len(data)} bytes exceeds the {MAX_STRING_BYTES}-byte cap")
         parts.append(b"s" + _U32.pack(len(data)) + data)
-    elif kind is tuple:
+    elif kind is tuple or kind is list:
         if len(value) > MAX_ITEMS:
-            raise ValueError(f"tuple of {len(value)} items exceeds the {MAX_ITEMS}-item cap")
-        parts.append(b"t" + _U32.pack(len(value)))
+            raise ValueError(f"{kind.__name__} of {len(value)} items exceeds the {MAX_ITEMS}-item cap")
+        parts.append((b"t" if kind is tuple else b"l") + _U32.pack(len(value)))
         for item in value:
             _encode(item, depth + 1, count, parts)
     elif kind is np.ndarray and value.dtype.kind in ARRAY_KINDS and value.dtype.fields is None:
@@ -220,6 +221,9 @@ class _Decoder:
             return self.string(self.take(at + 4, size)), at + 4 + size
         if tag == b"t":
             return self.items(at + 4, self.length(at), depth)
+        if tag == b"l":
+            items, end = self.items(at + 4, self.length(at), depth)
+            return list(items), end
         if tag == b"a":
             size = self.length(at)
             return read_npy(self.take(at + 4, size)), at + 4 + size
@@ -232,7 +236,7 @@ class _Decoder:
 
     def items(self, at: int, count: int, depth: int) -> tuple[tuple, int]:
         if count > MAX_ITEMS:
-            raise ProtocolError(f"tuple of {count} items exceeds the {MAX_ITEMS}-item cap")
+            raise ProtocolError(f"tuple or list of {count} items exceeds the {MAX_ITEMS}-item cap")
         items = []
         for _ in range(count):
             item, at = self.value(at, depth + 1)
@@ -328,13 +332,13 @@ REPLIES: dict[str, tuple] = {
 
 
 def call_arrays(args: tuple, kwargs: dict[str, Any]) -> list[np.ndarray]:
-    """The ndarray arguments of a call, and those inside tuple arguments: the ones a call
-    could change in place, in the order a "returned" reply sends their final state back.
+    """The ndarray arguments of a call, and those inside tuple or list arguments: the ones a
+    call could change in place, in the order a "returned" reply sends their final state back.
 
     Both sides compute it (the worker on what it decoded, the grader on what it sent).
     """
     values = [*args, *kwargs.values()]
-    values += [item for value in values if type(value) is tuple for item in value]
+    values += [item for value in values if type(value) in (tuple, list) for item in value]
     return [value for value in values if type(value) is np.ndarray]
 
 
@@ -385,10 +389,10 @@ def _plain(value: Any, local_module: str, depth: int, count: _Count) -> Any:
         return value
     if kind is str:
         return value if _sendable(value) else Unsupported(f"str of {len(value)} characters", preview(value))
-    if kind is tuple and depth < MAX_DEPTH - 1:  # an Unsupported item's strings sit one deeper
+    if (kind is tuple or kind is list) and depth < MAX_DEPTH - 1:  # an Unsupported item's strings sit one deeper
         if len(value) > MAX_ITEMS:
-            return Unsupported(f"tuple of {len(value)} items", preview(value))
-        return tuple(_plain(item, local_module, depth + 1, count) for item in value)
+            return Unsupported(f"{kind.__name__} of {len(value)} items", preview(value))
+        return kind(_plain(item, local_module, depth + 1, count) for item in value)
     if kind is np.ndarray:
         if value.dtype.kind in ARRAY_KINDS and value.dtype.fields is None:
             if value.nbytes <= MAX_FRAME - 4096:

@@ -260,10 +260,10 @@ def _recording(name: str, function: Callable[..., Any], reached: list[str]) -> C
 
 
 def _arrays_of(value: Any) -> list[np.ndarray]:
-    """The arrays in a plain value (tuples included): what a call returned."""
+    """The arrays in a plain value (tuples and lists included): what a call returned."""
     if type(value) is np.ndarray:
         return [value]
-    if type(value) is tuple:
+    if type(value) in (tuple, list):
         return [array for item in value for array in _arrays_of(item)]
     return []
 
@@ -275,13 +275,13 @@ def _parameter_names(signature: inspect.Signature | None, args: tuple, kwargs: d
         return ()
     try:
         bound = signature.bind(*args, **kwargs).arguments
-        named = [(param, value) for param, value in bound.items() if not isinstance(value, (tuple, dict))]
-        named += [(f"{param}[{i}]", item) for param, value in bound.items() if isinstance(value, tuple)
+        named = [(param, value) for param, value in bound.items() if not isinstance(value, (tuple, list, dict))]
+        named += [(f"{param}[{i}]", item) for param, value in bound.items() if isinstance(value, (tuple, list))
                   for i, item in enumerate(value)]
         named += [(key, item) for value in bound.values() if isinstance(value, dict) for key, item in value.items()]
     except Exception:  # no signature, or arguments it does not accept: number them
         named = [(f"argument {i + 1}", value) for i, value in enumerate(args)] + list(kwargs.items())
-        named += [(f"argument {i + 1}[{j}]", item) for i, value in enumerate(args) if type(value) is tuple
+        named += [(f"argument {i + 1}[{j}]", item) for i, value in enumerate(args) if type(value) in (tuple, list)
                   for j, item in enumerate(value)]
     return tuple(next((param for param, value in named if value is array), "an argument") for array in arrays)
 

@@ -44,7 +44,7 @@ def conv2d(kind, x):
         "numpy_scalar": lambda: np.float64(x.sum()),
         "complex": lambda: x.astype(complex),
         "object": lambda: np.array([AlwaysEqual()], dtype=object),
-        "nested": lambda: (x, [1, 2]),
+        "nested": lambda: (x, {"a": 1}),
         "bad_repr": lambda: BadRepr(),
         "huge_int": lambda: 10**2000,
         "deep": lambda: _nest(x, 40),
