@@ -9,6 +9,7 @@ holds the public tests, their student-side conftest, the student README and
 forbidden-API check, bundled from their modules in this package (never a hand-kept copy)
 with the assignment's questions and forbidden APIs, so that the public tests fail on the
 student's computer with the grader's words and need only numpy, pytest and hypothesis.
+An assignment's ``notebook/`` folder adds its notebooks and their data (``autograder.notebook``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Sequence
 
 from autograder.errors import ConfigError
+from autograder.notebook import notebook_files
 from autograder.spec import Assignment, project_root
 
 BEGIN = "# BEGIN SOLUTION"
@@ -28,7 +30,7 @@ STUDENT_README = "STUDENT_README.md"
 MIN_SECRET_LENGTH = 12
 LOCAL_MODULE = "autograder_local.py"
 BUNDLED = ("autograder.feedback", "autograder.sandbox.replies", "autograder.checks",
-           "autograder.sandbox.forbidden", "autograder.sandbox.toplevel")
+           "autograder.sandbox.forbidden", "autograder.sandbox.toplevel", "autograder.explorer")
 PACKAGE = "autograder"
 
 
@@ -82,6 +84,10 @@ def release_files(assignment: Assignment) -> dict[str, bytes]:
     for path in sorted(assignment.public_tests.glob("*.py")):
         files[path.name] = path.read_bytes()
     files[LOCAL_MODULE] = local_module(assignment).encode()
+    for name, content in notebook_files(assignment).items():
+        if name in files:
+            raise ConfigError(f"{assignment.folder}: its notebook folder makes {name}, which the release already has")
+        files[name] = content
     return files
 
 

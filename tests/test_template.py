@@ -13,6 +13,7 @@ import pytest
 
 from autograder import checks
 from autograder.errors import ConfigError
+from autograder.notebook import notebook_files
 from autograder.runner import grade_file, load_reference
 from autograder.sandbox import forbidden, toplevel
 from autograder.spec import load_assignment
@@ -64,7 +65,8 @@ def test_release_holds_stubs_readme_and_public_tests_only():
     files = release_files(load_assignment("cnn"))
     assert "cnn.py" in files and "README.md" in files and "conftest.py" in files
     assert LOCAL_MODULE in files
-    assert all(name in ("cnn.py", "README.md") or name.endswith(".py") for name in files)
+    notebook = notebook_files(load_assignment("cnn"))  # explore.ipynb and its data, tested in test_notebook
+    assert all(name in ("cnn.py", "README.md") or name.endswith(".py") or name in notebook for name in files)
     assert not any("hidden" in name for name in files)
 
 
