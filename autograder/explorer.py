@@ -102,8 +102,8 @@ def explain_failure(report: pytest.TestReport, folder: Path) -> str:
     as it is, or an exception's last line with where it was raised."""
     longrepr = report.longrepr
     crash = getattr(longrepr, "reprcrash", None)
-    if crash is None:
-        return str(longrepr)
+    if crash is None or getattr(getattr(longrepr, "reprtraceback", None), "style", "") == "value":
+        return str(longrepr).strip()  # a message as it is (pytest.fail(..., pytrace=False) gives "value")
     where = Path(crash.path)
     shown = where.name if where.parent == folder else str(where)
     return f"{crash.message} ({shown}, line {crash.lineno})"

@@ -44,10 +44,11 @@ def notebook_files(assignment: Assignment) -> dict[str, bytes]:
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or not path.is_file():
             continue
-        if path.suffix == SOURCE_SUFFIX:
-            files[path.stem + NOTEBOOK_SUFFIX] = build_notebook(path.read_text(encoding="utf-8"), str(path))
-        else:
-            files[path.name] = path.read_bytes()
+        name = path.stem + NOTEBOOK_SUFFIX if path.suffix == SOURCE_SUFFIX else path.name
+        if name in files:
+            raise ConfigError(f"{path}: makes {name}, as another file of {folder} does")
+        is_source = path.suffix == SOURCE_SUFFIX
+        files[name] = build_notebook(path.read_text(encoding="utf-8"), str(path)) if is_source else path.read_bytes()
     return files
 
 
