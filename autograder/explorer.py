@@ -8,11 +8,11 @@ the public tests and their conftest. The contract the notebooks rely on:
 - ``Explorer(student_file).check(question)`` runs the public tests marked
   ``@pytest.mark.question(question)`` in this process (``pytest.main`` with the release's
   conftest, so the student's file is imported and checked as by a local ``pytest`` run)
-  and prints what came out: one line when all pass, or "not implemented yet" when every failure is a ``NotImplementedError`` (naming
-  the function that raised it when another function did), or else each failed test with
-  the feedback a local ``pytest`` run shows (the grader's message, or the exception and
-  the line of the student's file it came from). Notes such as skipped top-level code come
-  first.
+  and prints what came out: one line when all pass; "not implemented yet" when every
+  failure is a ``NotImplementedError`` (naming the function that raised it when another
+  function did); or else each failed test with the feedback a local ``pytest`` run shows
+  (the grader's message, or the exception and the line it was raised at). Notes such as
+  skipped top-level code come first.
 - ``Explorer(student_file).show(draw)`` imports the student's file afresh, one top-level
   statement at a time as the grader does, calls ``draw(module)`` and shows the figures it
   made. When ``draw`` reaches a ``NotImplementedError``, or raises anything else, its

@@ -16,8 +16,6 @@ bundles ``autograder.explorer``), never this package.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import jupytext
 import nbformat
 
