@@ -18,12 +18,13 @@ from nbclient import NotebookClient
 
 from autograder.errors import ConfigError
 from autograder.notebook import build_notebook, notebook_files
-from autograder.spec import load_assignment
+from autograder.spec import load_assignment, project_root
 from autograder.template import STUDENT_README, release_files, release_problems, write_release
 from tests.support import corpus
 from tests.test_template import FLIPPED, run_without_autograder
 
 NOTEBOOK = "explore.ipynb"
+WITH_NOTEBOOK = sorted(p.parent.name for p in (project_root() / "assignments").glob("*/notebook"))
 CELL_SECONDS = 120
 CHECK_CALL = re.compile(r'^check\("(\w+)"\)$')
 SOURCE = '''\
@@ -95,16 +96,23 @@ def test_template_check_finds_a_stale_notebook(assignment, tmp_path):
     assert release_problems(assignment, folder) == [f"{folder / NOTEBOOK} is out of date"]
 
 
-def test_every_question_has_one_check_cell(assignment):
-    cells = cells_of(release_files(assignment)[NOTEBOOK])
-    checked = [m.group(1) for c in cells if (m := CHECK_CALL.match("".join(c["source"])))]
-    assert sorted(checked) == sorted(assignment.questions)
+def notebook_cells(name: str) -> list[dict]:
+    """The cells of every notebook in the assignment's release, one after the other."""
+    files = release_files(load_assignment(name))
+    return [cell for file, content in sorted(files.items()) if file.endswith(".ipynb") for cell in cells_of(content)]
 
 
-def test_every_figure_is_followed_by_what_to_look_for(assignment):
-    cells = cells_of(release_files(assignment)[NOTEBOOK])
+@pytest.mark.parametrize("name", WITH_NOTEBOOK)
+def test_every_question_has_one_check_cell(name):
+    checked = [m.group(1) for c in notebook_cells(name) if (m := CHECK_CALL.match("".join(c["source"])))]
+    assert sorted(checked) == sorted(load_assignment(name).questions)
+
+
+@pytest.mark.parametrize("name", WITH_NOTEBOOK)
+def test_every_figure_is_followed_by_what_to_look_for(name):
+    cells = notebook_cells(name)
     after_figures = [cells[i + 1] for i, c in enumerate(cells) if "figure" in c["metadata"].get("tags", [])]
-    assert len(after_figures) >= 8
+    assert after_figures
     assert all(c["cell_type"] == "markdown" and "".join(c["source"]).startswith("**Look for:**")
                for c in after_figures)
 
@@ -132,32 +140,41 @@ def student_kernel(kernels: Path) -> AsyncKernelManager:
 
 
 def execute(folder: Path) -> list:
-    """Run the folder's notebook top to bottom in a fresh student kernel; its cells, outputs included."""
-    notebook = nbformat.read(folder / NOTEBOOK, as_version=4)
-    NotebookClient(notebook, km=student_kernel(folder.parent / "kernels"), timeout=CELL_SECONDS,
-                   resources={"metadata": {"path": str(folder)}}).execute()
-    return notebook.cells
+    """Run each notebook of the folder top to bottom in a fresh student kernel; their cells,
+    outputs included."""
+    cells = []
+    for index, path in enumerate(sorted(folder.glob("*.ipynb"))):
+        notebook = nbformat.read(path, as_version=4)
+        NotebookClient(notebook, km=student_kernel(folder.parent / f"kernels-{index}"), timeout=CELL_SECONDS,
+                       resources={"metadata": {"path": str(folder)}}).execute()
+        cells += notebook.cells
+    return cells
 
 
-def release_with(tmp_path: Path, student_source: bytes | None) -> Path:
-    """The release in a folder of its own, with ``student_source`` as cnn.py (None: the stubs)."""
+def release_with(tmp_path: Path, name: str, student_source: bytes | None) -> Path:
+    """The assignment's release in a folder of its own, with ``student_source`` as the
+    student's file (None: the stubs)."""
+    assignment = load_assignment(name)
     folder = tmp_path / "release"
     folder.mkdir()
-    for name, content in release_files(load_assignment("cnn")).items():
-        (folder / name).write_bytes(content)
+    for file, content in release_files(assignment).items():
+        (folder / file).write_bytes(content)
     if student_source is not None:
-        (folder / "cnn.py").write_bytes(student_source)
+        (folder / assignment.student_file).write_bytes(student_source)
     return folder
 
 
-@pytest.fixture(scope="module")
-def with_solution(tmp_path_factory, assignment) -> list:
-    return execute(release_with(tmp_path_factory.mktemp("solution"), assignment.reference.read_bytes()))
+@pytest.fixture(scope="module", params=WITH_NOTEBOOK)
+def with_solution(request, tmp_path_factory) -> list:
+    """The cells of the assignment's notebooks, run with the reference solution."""
+    reference = load_assignment(request.param).reference.read_bytes()
+    return execute(release_with(tmp_path_factory.mktemp("solution"), request.param, reference))
 
 
-@pytest.fixture(scope="module")
-def with_stubs(tmp_path_factory) -> list:
-    return execute(release_with(tmp_path_factory.mktemp("stubs"), None))
+@pytest.fixture(scope="module", params=WITH_NOTEBOOK)
+def with_stubs(request, tmp_path_factory) -> list:
+    """The cells of the assignment's notebooks, run with the stubs of its release."""
+    return execute(release_with(tmp_path_factory.mktemp("stubs"), request.param, None))
 
 
 def printed(cell) -> str:
@@ -227,7 +244,7 @@ def edited(tmp_path_factory, assignment) -> list[str]:
     """What check and show printed for two versions of cnn.py, saved one after the other in
     one process: a flipped kernel, conv_stage a stub and a conv_param_count that uses np.convolve; then
     the solution."""
-    folder = release_with(tmp_path_factory.mktemp("edits"), None)
+    folder = release_with(tmp_path_factory.mktemp("edits"), "cnn", None)
     first = corpus.build(FLIPPED) + CONV_STAGE_STUB + COUNT_WITH_CONVOLVE
     (folder / "versions").write_text("# VERSION\n" + first + "# VERSION\n" + assignment.reference.read_text())
     run = run_without_autograder(folder, "-c", EDITS)
