@@ -11,6 +11,7 @@ does not write its own), the student README (which must name the student file) a
 forbidden-API check, bundled from their modules in this package (never a hand-kept copy)
 with the assignment's questions and forbidden APIs, so that the public tests fail on the
 student's computer with the grader's words and need only numpy, pytest and hypothesis.
+An assignment's ``notebook/`` folder adds its notebooks and their data (``autograder.notebook``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Sequence
 
 from autograder.errors import ConfigError
+from autograder.notebook import notebook_files
 from autograder.spec import Assignment, project_root
 
 BEGIN = "# BEGIN SOLUTION"
@@ -33,7 +35,7 @@ CONFTEST_TEMPLATE = Path(__file__).parent / "templates" / "student_conftest.py.t
 MIN_SECRET_LENGTH = 12
 LOCAL_MODULE = "autograder_local.py"
 BUNDLED = ("autograder.feedback", "autograder.sandbox.replies", "autograder.checks",
-           "autograder.sandbox.forbidden", "autograder.sandbox.toplevel")
+           "autograder.sandbox.forbidden", "autograder.sandbox.toplevel", "autograder.explorer")
 PACKAGE = "autograder"
 
 
@@ -92,6 +94,10 @@ def release_files(assignment: Assignment) -> dict[str, bytes]:
         files[path.name] = path.read_bytes()
     files[CONFTEST] = student_conftest(assignment).encode()
     files[LOCAL_MODULE] = local_module(assignment).encode()
+    for name, content in notebook_files(assignment).items():
+        if name in files:
+            raise ConfigError(f"{assignment.folder}: its notebook folder makes {name}, which the release already has")
+        files[name] = content
     return files
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from autograder import checks
 from autograder.errors import ConfigError
+from autograder.notebook import notebook_files
 from autograder.runner import grade_file, load_reference
 from autograder.sandbox import forbidden, toplevel
 from autograder.spec import load_assignment, project_root
@@ -71,7 +72,8 @@ def test_release_holds_stubs_readme_and_public_tests_only(name):
     files = release_files(load_assignment(name))
     assert student_file in files and "README.md" in files and "conftest.py" in files
     assert LOCAL_MODULE in files
-    assert all(name in (student_file, "README.md") or name.endswith(".py") for name in files)
+    notebook = notebook_files(load_assignment(name))  # explore.ipynb and its data, tested in test_notebook
+    assert all(f in (student_file, "README.md") or f.endswith(".py") or f in notebook for f in files)
     assert not any("hidden" in name for name in files)
 
 
