@@ -93,7 +93,7 @@ def print_result(result: SubmissionResult, console: Console | None = None) -> No
         if line.startswith("Note: "):
             console.print(_text(line, "cyan"))
     console.print(_question_table(result))
-    for tests in _failures_by_message(result) if result.graded else ():
+    for tests in _failures_by_message(result) if result.kind != ERROR else ():
         names = [t.name for t in tests[:SHOWN_NAMES]] + ([f"... and {len(tests) - SHOWN_NAMES} more"]
                                                           if len(tests) > SHOWN_NAMES else [])
         body = _text("\n".join(names), "bold")
