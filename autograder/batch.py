@@ -2,10 +2,13 @@
 
 ``grade_batch`` finds the submissions, skips those already graded, grades the rest in the
 worker processes of ``autograder.pool`` (each submission in its own sandbox, as the engine
-does), writes each result the moment it arrives, and at the end rebuilds ``grades.csv``
-and ``report.html`` from every result. The output folder holds::
+does), writes each result the moment it arrives, and at the end finds similar submissions
+(``autograder.similarity``) and rebuilds ``grades.csv`` and ``report.html`` from every
+result. The output folder holds::
 
     grades.csv, report.html      rebuilt from results/ at the end of every run
+    feedback/<submission>.html   what Gradescope shows each student, rebuilt with the report
+    changes.csv                  what the last run that replaced results changed (``gradebook.compare``)
     results/<submission>.json    Gradescope's results.json: SubmissionResult.to_gradescope()
     .state/<submission>.json     what that result was graded from (see below)
     .input.json                  the input these results belong to (see ``claim_output``)
@@ -17,11 +20,8 @@ and asks for another folder (``claim_output``): grading something else never ove
 or drops a stored result. Running the same input again (a folder that gained late
 submissions, a re-downloaded export at the same path) resumes as described below.
 
-Untrusted input. Submissions and exports come from students: discovery never follows a
-symbolic link (an entry that is one gets a row saying it was refused), an export is
-recognised by its real shape and its metadata validated before use
-(``read_gradescope_metadata``), a zip export is unpacked by ``archives.extract_zip``
-within ``EXPORT_ZIP``, and ids are unique by construction (``_unique_ids``).
+Untrusted input. Submissions and exports come from students: how they are found, and
+what of them is trusted, is ``autograder.discovery``'s.
 
 Resuming. A result is current when the same suite graded the same submission bytes. The
 engine's own fingerprint hashes the *prepared* file (the ``cnn.py`` it picked and copied),
