@@ -1,17 +1,21 @@
-"""Grades as people read them: one result in the terminal, a batch as grades.csv and report.html.
+"""Grades as people read them: one result in the terminal, a batch as report.html.
 
-Everything here reads ``SubmissionResult`` objects and writes text; nothing grades. All
-text a student controls (feedback quoting their values, what their code printed, file
-names) goes into the terminal as plain ``rich.text.Text`` (never markup) with its control
-characters replaced (no escape sequence reaches the TA's terminal; ``printable`` for a
-name on one line), into the HTML through jinja2's autoescaping (never ``|safe``), and into
-grades.csv with a cell that would start a spreadsheet formula quoted (``_cell``).
+Everything here reads ``SubmissionResult`` objects and writes text; nothing grades (the
+CSVs are ``autograder.gradebook``'s). The report is for triage: who needs attention
+first, with one-line reasons, then what the class got wrong, then everything, in a
+table sortable by any column; each submission links to a page of its own feedback,
+exactly what Gradescope shows the student (``feedback/<submission>.html``). Both are
+self-contained: inline CSS, SVG and a few lines of script, nothing fetched.
+
+All text a student controls (feedback quoting their values, what their code printed,
+file names, their code) goes into the terminal as plain ``rich.text.Text`` (never markup)
+with its control characters replaced (no escape sequence reaches the TA's terminal;
+``printable`` for a name on one line), and into the HTML through jinja2's autoescaping
+(never ``|safe``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 import statistics
@@ -27,7 +31,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from autograder.results import SubmissionResult, TestResult
+from autograder.discovery import Person
+from autograder.results import ERROR, NOT_IMPORTABLE, SubmissionResult, TestResult
+from autograder.similarity import Pair
 from autograder.spec import Assignment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -40,18 +46,35 @@ NUMBER = re.compile(r"-?\d+(\.\d+)?")
 # for bytes of a file name that are not UTF-8 (no terminal, file or JSON reader wants them).
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")  # no line breaks either
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads such a cell as a formula
 SHOWN_NAMES = 4  # names of tests shown per group of identical failures
+FEEDBACK_DIR = "feedback"  # beside report.html: one page per submission
+LOW_SCORE_SHARE = 0.5  # a graded score under this share of the total needs attention
+SIDE_BY_SIDE_PAIRS = 20  # similar pairs shown side by side (all are listed)
+ABORT_WORDS = {"timeout": "calls timed out", "memory": "calls ran out of memory", "crash": "calls crashed"}
+# What the student sees of a test, by its visibility (Gradescope's four values).
+VISIBILITY = {"visible": "", "after_due_date": "hidden until the due date",
+              "after_published": "hidden until grades are published", "hidden": "never shown to the student"}
 
 
 @dataclass(frozen=True)
 class Row:
-    """One submission of a batch: its id, its result and, when known, who submitted it."""
+    """One submission of a batch: its id, its result, who submitted it and when (when the
+    input says), and the submissions its code is nearly the same as."""
 
     submission: str
     result: SubmissionResult
-    name: str = ""
-    email: str = ""
+    people: tuple[Person, ...] = ()
+    submitted_at: str = ""
+    similar_to: tuple[tuple[str, float], ...] = ()  # (other submission, similarity)
+
+    @property
+    def name(self) -> str:
+        """The submitters' names, or the file or folder name when the input names nobody."""
+        return "; ".join(p.name for p in self.people if p.name) or self.submission
+
+    @property
+    def email(self) -> str:
+        return "; ".join(p.email for p in self.people if p.email)
 
 
 # ---------------------------------------------------------------- one result, in the terminal
@@ -70,7 +93,7 @@ def print_result(result: SubmissionResult, console: Console | None = None) -> No
         if line.startswith("Note: "):
             console.print(_text(line, "cyan"))
     console.print(_question_table(result))
-    for tests in _failures_by_message(result) if result.graded else ():
+    for tests in _failures_by_message(result) if result.kind != ERROR else ():
         names = [t.name for t in tests[:SHOWN_NAMES]] + ([f"... and {len(tests) - SHOWN_NAMES} more"]
                                                           if len(tests) > SHOWN_NAMES else [])
         body = _text("\n".join(names), "bold")
@@ -130,33 +153,8 @@ def _question_table(result: SubmissionResult) -> Table:
     return table
 
 
-# ---------------------------------------------------------------- a batch, as CSV
-
-
-def write_csv(path: Path, assignment: Assignment, rows: Sequence[Row]) -> None:
-    """grades.csv: one row per result; name and email columns when any row knows them."""
-    people = any(r.name or r.email for r in rows)
-    header = ["submission", *(["name", "email"] if people else []), *assignment.questions,
-              "total", "max_total", "status"]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in sorted(rows, key=lambda r: r.submission):
-        scores = {q.name: q.score for q in row.result.questions}
-        writer.writerow([_cell(row.submission), *([_cell(row.name), _cell(row.email)] if people else []),
-                         *(_points(scores.get(q, 0.0)) for q in assignment.questions),
-                         _points(row.result.score), _points(row.result.max_score), _cell(row.result.status)])
-    _write_atomic(path, buffer.getvalue())
-
-
-def _cell(text: str) -> str:
-    """A text cell a spreadsheet shows as text: one starting like a formula (``=HYPERLINK(...)``,
-    ``+``, ``-``, ``@``, tab, carriage return) gets a leading quote (OWASP's CSV injection advice)."""
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
 def _points(value: float, digits: int = 4) -> str:
-    """Points as people and spreadsheets want them: 14, 9.3333."""
+    """Points as people want them: 14, 9.3333."""
     return f"{round(value, digits):g}"
 
 
@@ -170,32 +168,98 @@ def _write_atomic(path: Path, text: str) -> None:
 # ---------------------------------------------------------------- a batch, as HTML
 
 
-def write_html(path: Path, assignment: Assignment, rows: Sequence[Row]) -> None:
-    """report.html: one self-contained page (inline CSS and SVG, no external assets)."""
-    _write_atomic(path, render_html(assignment, rows))
+def write_html(out: Path, assignment: Assignment, rows: Sequence[Row], pairs: Sequence[Pair] = ()) -> None:
+    """``out/report.html`` and one ``out/feedback/<submission>.html`` per row."""
+    feedback = out / FEEDBACK_DIR
+    feedback.mkdir(exist_ok=True)
+    for row in rows:
+        _write_atomic(feedback / f"{row.submission}.html", render_feedback(row))
+    _write_atomic(out / "report.html", render_html(assignment, rows, pairs))
 
 
-def render_html(assignment: Assignment, rows: Sequence[Row]) -> str:
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(assignment: Assignment, rows: Sequence[Row], pairs: Sequence[Pair] = ()) -> str:
     """The report page for ``rows``; every string from a submission is escaped."""
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     graded = [r for r in rows if r.result.graded]
     scores = [r.result.score for r in graded]
-    return environment.get_template("report.html.j2").render(
+    return _environment().get_template("report.html.j2").render(
         assignment=assignment,
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
         rows=sorted(rows, key=lambda r: r.submission),
+        feedback_dir=FEEDBACK_DIR,
         graded=len(graded),
+        not_importable=sum(r.result.kind == NOT_IMPORTABLE for r in rows),
+        errors=sum(r.result.kind == ERROR for r in rows),
         mean=statistics.fmean(scores) if scores else None,
         median=statistics.median(scores) if scores else None,
+        attention=needs_attention(rows),
         histogram=histogram(scores, assignment.total_points),
         questions=question_stats(assignment, graded),
         failed_tests=failed_tests(graded)[:TOP_FAILURES],
         messages=failure_messages(graded)[:TOP_FAILURES],
         misconceptions=misconception_groups(graded),
+        pairs=pairs,
+        shown_pairs=pairs[:SIDE_BY_SIDE_PAIRS],
         slowest=sorted(rows, key=lambda r: r.result.seconds, reverse=True)[:TOP_SLOWEST],
-        errors=[r for r in rows if not r.result.graded],
     )
+
+
+def render_feedback(row: Row) -> str:
+    """What Gradescope shows the student of ``row``, read from the very results.json document
+    it is given: the top-level output, then every test with its score and output; a test
+    the student does not see yet (or ever) is marked so."""
+    document = row.result.to_gradescope()
+    tests = [{**test, "seen": VISIBILITY[test.get("visibility", document["visibility"])]} for test in document["tests"]]
+    return _environment().get_template("feedback.html.j2").render(row=row, document=document, tests=tests)
+
+
+@dataclass(frozen=True)
+class Attention:
+    """A submission a TA should look at, and why, in one line."""
+
+    submission: str
+    name: str
+    reason: str
+    rank: int  # which kind of problem: the lower, the more urgent
+
+
+def needs_attention(rows: Sequence[Row]) -> list[Attention]:
+    """Errors, then files that did not import, calls that did not finish, forbidden APIs,
+    and scores under ``LOW_SCORE_SHARE`` of the total (lowest first); one entry per
+    submission, its reasons joined."""
+    found = []
+    for row in rows:
+        reasons = _reasons(row.result)
+        if reasons:
+            found.append(Attention(row.submission, row.name, "; ".join(text for _, text in reasons),
+                                   min(rank for rank, _ in reasons)))
+    scores = {r.submission: r.result.score for r in rows}
+    return sorted(found, key=lambda a: (a.rank, scores[a.submission], a.submission))
+
+
+def _reasons(result: SubmissionResult) -> list[tuple[int, str]]:
+    """(rank, one line) for each reason to look at ``result``."""
+    if result.kind == ERROR:
+        return [(0, f"error: {result.reason}")]
+    if result.kind == NOT_IMPORTABLE:
+        return [(1, f"not importable: {result.reason}")]
+    reasons = []
+    aborted: dict[str, dict[str, None]] = defaultdict(dict)
+    for test in result.tests:
+        if test.aborted in ABORT_WORDS:
+            aborted[test.aborted][test.question] = None
+    for kind, questions in aborted.items():
+        reasons.append((2, f"{ABORT_WORDS[kind]} in {', '.join(questions)}"))
+    forbidden = [f"{q.name} ({', '.join(q.forbidden)})" for q in result.questions if q.forbidden]
+    if forbidden:
+        reasons.append((3, f"forbidden API: {'; '.join(forbidden)}"))
+    if result.score < LOW_SCORE_SHARE * result.max_score:
+        reasons.append((4, f"low score: {_points(result.score, 2)} / {_points(result.max_score)}"))
+    return reasons
 
 
 @dataclass(frozen=True)
@@ -247,47 +311,68 @@ class Failure:
 
     what: str  # the test's name, or the message's first line
     submissions: list[str]
+    distinct: int  # distinct submitted files among them (a copied file counts once)
     tests: int  # failed tests counted in
     example: str  # one full message
 
 
 def failed_tests(graded: Sequence[Row]) -> list[Failure]:
-    """The tests that fail in the most submissions, most first."""
+    """The tests that fail in the most distinct submissions, most first."""
     return _most_common(graded, lambda test: test.name, lambda test: test.name)
 
 
 def failure_messages(graded: Sequence[Row]) -> list[Failure]:
-    """Feedback messages by how many submissions get them, most first; messages whose first
-    lines differ only in their numbers (the generated inputs) count as one."""
+    """Feedback messages by how many distinct submissions get them, most first; messages whose
+    first lines differ only in their numbers (the generated inputs) count as one."""
     return _most_common(graded, lambda test: NUMBER.sub("#", _first_line(test.output)),
                         lambda test: _first_line(test.output))
 
 
 def _most_common(graded: Sequence[Row], key: Callable[[TestResult], str],
                  label: Callable[[TestResult], str]) -> list[Failure]:
-    """Failed tests grouped by ``key``; each group shown by the ``label`` of its first test."""
+    """Failed tests grouped by ``key``, counted once per distinct submitted file (the
+    engine's hash of it); each group shown by the ``label`` of its first test."""
     submissions: dict[str, dict[str, None]] = defaultdict(dict)  # an ordered set
+    files: dict[str, set[str]] = defaultdict(set)
     tests: dict[str, int] = defaultdict(int)
     first: dict[str, TestResult] = {}
+    counted: set[str] = set()
     for row in graded:
+        file = row.result.fingerprint.get("submission") or row.submission
         for test in row.result.tests:
             if not test.passed:
                 group = key(test)
                 submissions[group][row.submission] = None
-                tests[group] += 1
+                files[group].add(file)
+                tests[group] += file not in counted
                 first.setdefault(group, test)
-    ranked = sorted(submissions, key=lambda group: (-len(submissions[group]), -tests[group]))
-    return [Failure(label(first[g]), list(submissions[g]), tests[g], first[g].output[:EXAMPLE_CHARS]) for g in ranked]
+        counted.add(file)
+    ranked = sorted(submissions, key=lambda group: (-len(files[group]), -tests[group]))
+    return [Failure(label(first[g]), list(submissions[g]), len(files[g]), tests[g], first[g].output[:EXAMPLE_CHARS])
+            for g in ranked]
 
 
 def _first_line(text: str) -> str:
     return text.partition("\n")[0]
 
 
-def misconception_groups(graded: Sequence[Row]) -> list[tuple[str, list[str]]]:
-    """Each misconception with the submissions that show it, most common first."""
-    found: dict[str, list[str]] = defaultdict(list)
+@dataclass(frozen=True)
+class Misconception:
+    """A misconception, the questions it showed in and the submissions that show it."""
+
+    name: str
+    questions: list[str]
+    submissions: list[str]
+
+
+def misconception_groups(graded: Sequence[Row]) -> list[Misconception]:
+    """Each misconception with its questions and submissions, most common first."""
+    questions: dict[str, dict[str, None]] = defaultdict(dict)
+    submissions: dict[str, dict[str, None]] = defaultdict(dict)
     for row in graded:
-        for misconception in row.result.misconceptions():
-            found[misconception].append(row.submission)
-    return sorted(found.items(), key=lambda item: -len(item[1]))
+        for test in row.result.tests:
+            for misconception in test.misconceptions:
+                questions[misconception][test.question] = None
+                submissions[misconception][row.submission] = None
+    found = [Misconception(m, list(questions[m]), list(submissions[m])) for m in submissions]
+    return sorted(found, key=lambda m: -len(m.submissions))

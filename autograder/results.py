@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 GRADED = "graded"
+ERROR = "error"  # nothing could be graded
+NOT_IMPORTABLE = "not importable"  # the student's file did not import: every test failed on it
 MAX_OUTPUT_CHARS = 8000  # one test's feedback: a call, the expected and the actual answer fit in 4000
 MAX_RESULTS_BYTES = 1_000_000  # results.json as written (indented); a graded cnn result takes 50 to 100 kB
 CUT = "\n[... cut]"
@@ -46,6 +48,7 @@ class TestResult:
     output: str  # student-facing feedback; empty when passed
     misconceptions: tuple[str, ...] = ()
     seconds: float = 0.0
+    aborted: str = ""  # the sandbox failure kind (timeout, crash, import...) when a call could not finish
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "output", _shorten(self.output, MAX_OUTPUT_CHARS))
@@ -68,7 +71,7 @@ class SubmissionResult:
     """Everything grading one submission produced."""
 
     assignment: str
-    status: str  # "graded", or "error: <reason>" when nothing could be graded
+    status: str  # "graded", "not importable: <reason>", or "error: <reason>" when nothing could be graded
     score: float
     max_score: float
     questions: tuple[QuestionScore, ...] = ()
@@ -83,6 +86,16 @@ class SubmissionResult:
     @property
     def graded(self) -> bool:
         return self.status == GRADED
+
+    @property
+    def kind(self) -> str:
+        """The status without its reason: graded, not importable or error."""
+        return self.status.partition(": ")[0]
+
+    @property
+    def reason(self) -> str:
+        """Why the submission was not graded; empty when it was."""
+        return self.status.partition(": ")[2]
 
     def question(self, name: str) -> QuestionScore:
         return next(q for q in self.questions if q.name == name)
@@ -229,7 +242,7 @@ def error_result(
     )
     return SubmissionResult(
         assignment=assignment,
-        status=f"error: {reason}",
+        status=f"{ERROR}: {reason}",
         score=0.0,
         max_score=sum(p for _, p in points),
         questions=tuple(QuestionScore(q, 0.0, p, 0, 1) for q, p in points),

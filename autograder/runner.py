@@ -30,7 +30,7 @@ import pytest
 
 from autograder.errors import GraderFault, SubmissionError
 from autograder.plugin import GradingPlugin, TestRecord
-from autograder.results import GRADED, QuestionScore, SubmissionResult, TestResult, error_result
+from autograder.results import GRADED, NOT_IMPORTABLE, QuestionScore, SubmissionResult, TestResult, error_result
 from autograder.sandbox import Sandbox, find_forbidden_uses
 from autograder.spec import Assignment, project_root, suite_fingerprint
 from autograder.student import Caller, StudentFunctions
@@ -222,14 +222,18 @@ def _result(
                                        forbidden.get(question, ())))
     staff = notices + tuple(f"{r.nodeid}:\n{r.staff_note}" for r in records if r.staff_note)
     score = round(sum(q.score for q in questions), 6)
+    # "cnn.py could not be imported: SyntaxError: ..." (the sandbox's message) on every test that called
+    import_failure = next((r.message.partition("\n")[0] for r in records if r.aborted == "import"), "")
+    why = import_failure.partition(" could not be imported: ")[2] or import_failure
+    summary = summarize(questions, tests, score, assignment.total_points)
     return SubmissionResult(
         assignment=assignment.name,
-        status=GRADED,
+        status=f"{NOT_IMPORTABLE}: {why}" if import_failure else GRADED,
         score=score,
         max_score=assignment.total_points,
         questions=tuple(questions),
         tests=tuple(tests),
-        summary=summarize(questions, tests, score, assignment.total_points),
+        summary=f"{import_failure}\n\n{summary}" if import_failure else summary,
         student_output=printed,
         staff_notes=staff,
         hidden_visibility=assignment.hidden_visibility,
@@ -290,6 +294,7 @@ def _test_result(record: TestRecord, share: float, zeroed: bool, apis: tuple[str
         output=message.strip(),
         misconceptions=(record.misconception,) if record.misconception else (),
         seconds=record.seconds,
+        aborted=record.aborted or "",
     )
 
 

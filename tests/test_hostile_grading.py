@@ -162,7 +162,7 @@ def conv_param_count(d_in, f, n_k, bias=True):
 
 def test_sys_exit_at_import_scores_zero_with_a_clear_message(tmp_path):
     result = grade(tmp_path, REFERENCE + "\nimport sys\nsys.exit(0)\n")
-    assert result.graded and result.score == 0
+    assert result.status == "not importable: SystemExit: 0" and result.score == 0
     assert all("could not be imported" in t.output for t in result.tests)
 
 

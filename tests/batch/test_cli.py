@@ -42,8 +42,9 @@ def test_grade_works_from_any_folder_and_writes_where_out_points(tmp_path, cnn):
     assert autograder("grade", cnn.folder, "../course/in", "--out", "../course/marks", cwd=elsewhere).wait(60) == 0
 
     out = tmp_path / "course" / "marks"
-    assert sorted(p.name for p in out.iterdir()) == [".input.json", ".state", "grades.csv", "report.html", "results"]
-    assert (out / "grades.csv").read_text().splitlines()[1].startswith("ann,0,")
+    assert sorted(p.name for p in out.iterdir()) == [".input.json", ".state", "feedback", "grades.csv", "report.html",
+                                                     "results"]
+    assert (out / "grades.csv").read_text().splitlines()[1].startswith("ann,ann,,,,0,")
     assert list(elsewhere.iterdir()) == []  # nothing left where the command ran
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import (EXPORT_ZIP, MAX_METADATA_BYTES, Submission, find_submissions, input_digest,
-                              read_gradescope_metadata)
+from autograder.batch import input_digest
+from autograder.discovery import (EXPORT_ZIP, MAX_METADATA_BYTES, ExportEntry, Person, Submission, find_submissions,
+                                  read_gradescope_metadata)
 from autograder.errors import AutograderError
 from tests.batch.helpers import METADATA, write_files
 
@@ -35,7 +36,7 @@ def test_a_folder_of_files_gives_one_submission_per_file_named_by_its_stem(tmp_p
 
     assert ids(found) == ["ann", "bob", "cy"]
     assert found[0].path == folder / "ann.py"
-    assert (found[0].name, found[0].email) == ("", "")
+    assert (found[0].people, found[0].submitted_at) == ((), "")
 
 
 def test_a_folder_of_student_folders_gives_one_submission_per_folder(tmp_path):
@@ -70,9 +71,11 @@ def test_a_gradescope_export_folder_gives_names_and_emails(tmp_path):
     found = find_submissions(export, tmp_path / "staging")
 
     assert found == [
-        Submission("submission_9001", export / "submission_9001", "Ada Lovelace", "ada@example.edu"),
-        Submission("submission_9002", export / "submission_9002", "Alan Turing; Grace Hopper",
-                   "alan@example.edu; grace@example.edu"),
+        Submission("submission_9001", export / "submission_9001", (Person("Ada Lovelace", "ada@example.edu", "06758767"),),
+                   "2024-10-02T02:52:07Z"),
+        Submission("submission_9002", export / "submission_9002",
+                   (Person("Alan Turing", "alan@example.edu", "06754968"),
+                    Person("Grace Hopper", "grace@example.edu", "06828527")), "2024-10-02T04:04:59Z"),
     ]
 
 
@@ -92,8 +95,8 @@ def test_a_gradescope_export_zip_is_extracted_into_staging(tmp_path):
 
     found = find_submissions(archive, tmp_path / "staging")
 
-    assert [(s.id, s.name) for s in found] == [("submission_9001", "Ada Lovelace"),
-                                               ("submission_9002", "Alan Turing; Grace Hopper")]
+    assert [(s.id, [p.name for p in s.people]) for s in found] == [
+        ("submission_9001", ["Ada Lovelace"]), ("submission_9002", ["Alan Turing", "Grace Hopper"])]
     assert all(s.path.is_relative_to(tmp_path / "staging") for s in found)
     assert (found[1].path / "cnn.py").read_text() == "def relu(x):\n    return -x\n"
 
@@ -108,9 +111,19 @@ def test_a_zip_that_is_not_an_export_is_one_submission(tmp_path):
 
 def test_metadata_with_plain_keys_reads_the_same(tmp_path):
     path = write_files(tmp_path, {"m.yml": METADATA.replace(":submitters:", "submitters:")
-                                  .replace(":name:", "name:").replace(":email:", "email:")}) / "m.yml"
+                                  .replace(":name:", "name:").replace(":email:", "email:").replace(":sid:", "sid:")
+                                  .replace(":created_at:", "created_at:")}) / "m.yml"
 
-    assert read_gradescope_metadata(path)["submission_9001"] == ("Ada Lovelace", "ada@example.edu")
+    assert read_gradescope_metadata(path)["submission_9001"] == ExportEntry(
+        (Person("Ada Lovelace", "ada@example.edu", "06758767"),), "2024-10-02T02:52:07Z")
+
+
+def test_metadata_gives_each_group_member_with_their_sid_and_the_submission_time(tmp_path):
+    path = write_files(tmp_path, {"m.yml": METADATA}) / "m.yml"
+
+    assert read_gradescope_metadata(path)["submission_9002"] == ExportEntry(
+        (Person("Alan Turing", "alan@example.edu", "06754968"), Person("Grace Hopper", "grace@example.edu", "06828527")),
+        "2024-10-02T04:04:59Z")
 
 
 def test_unreadable_metadata_is_a_clear_error(tmp_path):

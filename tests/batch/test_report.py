@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import re
+from dataclasses import replace
 
-import pytest
 
 from rich.console import Console
 
-from autograder.report import Row, failure_messages, histogram, print_result, render_html, write_csv
+from autograder.report import (Row, failure_messages, histogram, needs_attention, print_result, render_feedback,
+                               render_html)
 from autograder import results
+from autograder.discovery import Person
 from autograder.results import QuestionScore, SubmissionResult, error_result
 from autograder.spec import load_assignment
 from tests.batch.helpers import make_toy
@@ -34,46 +35,6 @@ def result(double: tuple[int, int], negate: tuple[int, int], *, output: str = "d
                             seconds=seconds)
 
 
-def test_csv_has_a_column_per_question_and_the_status(tmp_path):
-    toy = load_assignment(make_toy(tmp_path / "toy"))
-    rows = [Row("bob", result((1, 3), (2, 2))),
-            Row("ann", error_result("toy", toy.points, "no toy.py in the submission"))]
-
-    write_csv(tmp_path / "grades.csv", toy, rows)
-
-    with open(tmp_path / "grades.csv", newline="") as handle:
-        table = list(csv.reader(handle))
-    assert table == [
-        ["submission", "double", "negate", "total", "max_total", "status"],
-        ["ann", "0", "0", "0", "6", "error: no toy.py in the submission"],
-        ["bob", "1.3333", "2", "3.3333", "6", "graded"],
-    ]
-
-
-def test_csv_has_name_and_email_when_the_input_knows_them(tmp_path):
-    toy = load_assignment(make_toy(tmp_path / "toy"))
-
-    write_csv(tmp_path / "grades.csv", toy, [Row("submission_1", result((3, 3), (1, 1)), "Ada", "ada@example.edu")])
-
-    rows = list(csv.DictReader(open(tmp_path / "grades.csv", newline="")))
-    assert rows == [{"submission": "submission_1", "name": "Ada", "email": "ada@example.edu", "double": "4",
-                     "negate": "2", "total": "6", "max_total": "6", "status": "graded"}]
-
-
-@pytest.mark.parametrize("text, cell", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("Ada = Lovelace", "Ada = Lovelace"), ("ada@example.edu", "ada@example.edu"),
-], ids=["equals", "plus", "minus", "at", "tab", "carriage-return", "inside", "email"])
-def test_a_text_cell_that_would_start_a_formula_is_quoted(tmp_path, text, cell):
-    toy = load_assignment(make_toy(tmp_path / "toy"))
-
-    write_csv(tmp_path / "grades.csv", toy, [Row(text, result((3, 3), (1, 1)), text, text)])
-
-    rows = list(csv.DictReader(open(tmp_path / "grades.csv", newline="")))
-    assert (rows[0]["submission"], rows[0]["name"], rows[0]["email"]) == (cell, cell, cell)
-    assert rows[0]["total"] == "6"
-
-
 def test_report_has_every_section_and_the_numbers(tmp_path):
     toy = load_assignment(make_toy(tmp_path / "toy"))
     rows = [Row("ann", result((3, 3), (1, 1), seconds=9.5)),
@@ -82,13 +43,13 @@ def test_report_has_every_section_and_the_numbers(tmp_path):
 
     html = render_html(toy, rows)
 
-    for section in ("summary", "distribution", "questions", "failures", "failed-tests", "misconceptions", "slowest",
-                    "errors", "submissions"):
-        assert f'<section id="{section}">' in html
+    sections = re.findall(r'<section id="([a-z-]+)">', html)
+    assert sections == ["summary", "attention", "misconceptions", "questions", "distribution", "similar", "failures",
+                        "failed-tests", "slowest", "submissions"]
     assert "<svg" in html and "http" not in html.replace("http-equiv", "")  # no external assets
-    assert re.search(r"doubles by adding one</td><td class=\"num\">1</td><td>bob</td>", html)
+    assert re.search(r"doubles by adding one</td><td>double</td><td class=\"num\">1</td><td>bob</td>", html)
     assert "toy.py is empty" in html
-    slowest = html[html.index('<section id="slowest">'):html.index('<section id="errors">')]
+    slowest = html[html.index('<section id="slowest">'):html.index('<section id="submissions">')]
     assert slowest.index(">ann<") < slowest.index(">bob<")  # ann took 9.5 s, bob 1 s
 
 
@@ -98,7 +59,7 @@ def test_report_escapes_what_a_student_wrote(tmp_path):
 
     html = render_html(toy, rows)
 
-    assert "<script>" not in html and "<b>eve" not in html
+    assert html.count("<script") == 1 and "<script>alert" not in html and "<b>eve" not in html  # only our sorter
     assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in html
     assert "&lt;b&gt;eve&lt;/b&gt;" in html
 
@@ -141,3 +102,55 @@ def test_failure_messages_that_differ_only_in_numbers_count_as_one():
 
     assert (message.what, message.submissions, message.tests) == ("double(2) returned 5; expected 4", ["ann", "bob"], 4)
     assert message.example == "double(2) returned 5; expected 4\nCalled as double(2)"
+
+
+def test_failures_of_identical_files_count_once():
+    same = {"submission": "abc123"}
+    rows = [Row(name, replace(result((0, 3), (1, 1)), fingerprint=same)) for name in ("ann", "ann_copy")]
+    rows.append(Row("bob", replace(result((2, 3), (1, 1)), fingerprint={"submission": "def456"})))
+
+    [message] = failure_messages(rows)
+
+    assert (message.submissions, message.distinct, message.tests) == (["ann", "ann_copy", "bob"], 2, 4)
+
+
+def test_attention_lists_errors_then_import_failures_timeouts_forbidden_apis_and_low_scores(tmp_path):
+    toy = load_assignment(make_toy(tmp_path / "toy"))
+    slow = result((3, 3), (1, 1))
+    slow = replace(slow, tests=(replace(slow.tests[0], aborted="timeout"), *slow.tests[1:]))
+    forbidden = result((3, 3), (1, 1))
+    forbidden = replace(forbidden, questions=(replace(forbidden.questions[0], forbidden=("numpy.convolve",)),
+                                              forbidden.questions[1]))
+    rows = [Row("low", result((0, 3), (1, 1))), Row("fine", result((3, 3), (1, 1))), Row("slow", slow),
+            Row("banned", forbidden), Row("broken", error_result("toy", toy.points, "toy.py is empty")),
+            Row("exits", replace(result((0, 3), (0, 1)), status="not importable: SystemExit: 3"))]
+
+    found = needs_attention(rows)
+
+    assert [(a.submission, a.reason) for a in found] == [
+        ("broken", "error: toy.py is empty"),
+        ("exits", "not importable: SystemExit: 3"),
+        ("slow", "calls timed out in double"),
+        ("banned", "forbidden API: double (numpy.convolve)"),
+        ("low", "low score: 2 / 6"),
+    ]
+
+
+def test_the_name_falls_back_to_the_file_or_folder_name():
+    assert Row("alice", result((3, 3), (1, 1))).name == "alice"
+    assert Row("submission_1", result((3, 3), (1, 1)), (Person("Ada"), Person("Alan"))).name == "Ada; Alan"
+
+
+def test_a_feedback_page_is_the_gradescope_document_with_hidden_tests_marked():
+    graded = replace(result((1, 3), (0, 1)), tests=tuple(replace(t, public=t.question == "double")
+                                                         for t in result((1, 3), (0, 1)).tests),
+                     staff_notes=("worker restarted",))
+    document = graded.to_gradescope()
+
+    html = render_feedback(Row("ann", graded))
+
+    assert f"Autograder score: {document['score']:g} / 6" in html
+    for test in document["tests"]:
+        assert f"{test['name']}" in html
+    assert html.count("hidden until grades are published") == 1  # negate's one hidden test
+    assert html.count("never shown to the student") == 1  # the notes for staff

@@ -101,8 +101,8 @@ def test_entries_whose_names_overlap_get_ids_of_their_own(tmp_path, cnn):
 
     rows = read_csv(tmp_path / "grades")
     assert sorted(rows) == ["y.py", "y.zip", "y.zip.py"]
-    assert rows["y.zip"]["status"] == "error: cnn.py is empty"
-    assert rows["y.zip.py"]["status"] == rows["y.py"]["status"] == "graded"
+    assert (rows["y.zip"]["status"], rows["y.zip"]["reason"]) == ("error", "cnn.py is empty")
+    assert rows["y.zip.py"]["status"] == rows["y.py"]["status"] == "not importable"
 
 
 def test_a_linked_entry_of_a_class_folder_gets_a_row_that_refuses_it(tmp_path, cnn):
@@ -113,7 +113,8 @@ def test_a_linked_entry_of_a_class_folder_gets_a_row_that_refuses_it(tmp_path, c
 
     rows = read_csv(tmp_path / "grades")
     assert rows["bob"]["total"] == "0"
-    assert rows["bob"]["status"] == "error: bob.py is a symbolic link, which is not followed: submit the file itself"
+    assert (rows["bob"]["status"], rows["bob"]["reason"]) == (
+        "error", "bob.py is a symbolic link, which is not followed: submit the file itself")
 
 
 def test_a_formula_in_a_name_or_email_is_quoted_in_grades_csv(tmp_path, cnn):
@@ -154,4 +155,4 @@ def test_file_names_that_are_not_utf8_get_rows_of_their_own(tmp_path, cnn):
 
     assert done.exit_code == 0, done.output
     rows = read_csv(tmp_path / "grades")
-    assert sorted(rows) == ["\\xffbob.py", "\\xffbob.py~2"] and {r["status"] for r in rows.values()} == {"graded"}
+    assert sorted(rows) == ["\\xffbob.py", "\\xffbob.py~2"] and {r["status"] for r in rows.values()} == {"not importable"}
