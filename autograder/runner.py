@@ -34,7 +34,7 @@ from autograder.results import GRADED, QuestionScore, SubmissionResult, TestResu
 from autograder.sandbox import Sandbox, find_forbidden_uses
 from autograder.spec import Assignment, project_root, suite_fingerprint
 from autograder.student import Caller, StudentFunctions
-from autograder.submissions import prepare_submission
+from autograder.submissions import defined_functions, prepare_submission
 
 AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 GRADING_INI = Path(__file__).with_name("grading.ini")
@@ -100,9 +100,8 @@ def grade_file(
     """
     started = time.monotonic()
     source = student_file.read_bytes()
-    forbidden = find_forbidden_uses(
-        source.decode("utf-8", errors="replace"), assignment.questions, assignment.forbidden
-    )
+    text = source.decode("utf-8", errors="replace")
+    forbidden = find_forbidden_uses(text, assignment.questions, assignment.forbidden)
     hidden = (assignment.folder, assignment.reference.parent, project_root(), *private_paths)
     with sandbox_factory(
         student_file,
@@ -113,7 +112,8 @@ def grade_file(
         private_paths=hidden,
     ) as sandbox:
         limits = assignment.limits
-        student = StudentFunctions(sandbox, assignment.questions, limits.aborts_per_function, limits.submission_seconds)
+        student = StudentFunctions(sandbox, assignment.questions, limits.aborts_per_function, limits.submission_seconds,
+                                   student_file=assignment.student_file, defined=defined_functions(text))
         plugin = GradingPlugin(student, load_reference(assignment.reference), assignment.questions,
                                assignment.public_tests)
         _run_pytest(assignment, plugin)
