@@ -30,7 +30,8 @@ import pytest
 
 from autograder.errors import GraderFault, SubmissionError
 from autograder.plugin import GradingPlugin, TestRecord
-from autograder.results import GRADED, QuestionScore, SubmissionResult, TestResult, error_result
+from autograder.results import (GRADED, POINT_PLACES, QuestionScore, SubmissionResult, TestResult, error_result,
+                                split_points)
 from autograder.sandbox import Sandbox, find_forbidden_uses
 from autograder.spec import Assignment, project_root, suite_fingerprint
 from autograder.student import Caller, StudentFunctions
@@ -204,7 +205,8 @@ def _result(
     seconds: float,
     fingerprint: dict[str, str],
 ) -> SubmissionResult:
-    """Attach points to test records: each question's points split evenly over its tests."""
+    """Attach points to test records: each question's points split evenly over its tests,
+    in hundredths that add up to exactly its points (``split_points``)."""
     runtime_forbidden = {r.question for r in records if r.aborted == "forbidden"}
     causes = root_causes(records)
     tests: list[TestResult] = []
@@ -214,14 +216,13 @@ def _result(
         if not mine:
             raise GraderFault(f"question {question!r} has no tests in the suites")
         zeroed = bool(forbidden.get(question)) or question in runtime_forbidden
-        share = points / len(mine)
-        for record in mine:
+        for record, share in zip(mine, split_points(points, len(mine))):
             tests.append(_test_result(record, share, zeroed, forbidden.get(question, ()), causes.get(record.nodeid, ())))
-        earned = round(sum(t.score for t in tests[-len(mine):]), 6)
+        earned = round(sum(t.score for t in tests[-len(mine):]), POINT_PLACES)
         questions.append(QuestionScore(question, earned, points, sum(r.passed for r in mine), len(mine),
                                        forbidden.get(question, ())))
     staff = notices + tuple(f"{r.nodeid}:\n{r.staff_note}" for r in records if r.staff_note)
-    score = round(sum(q.score for q in questions), 6)
+    score = round(sum(q.score for q in questions), POINT_PLACES)
     return SubmissionResult(
         assignment=assignment.name,
         status=GRADED,
