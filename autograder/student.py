@@ -160,7 +160,8 @@ def _as_exception(reply: Raised, call: str) -> Exception:
     also carry what hypothesis adds later, which names grader files).
     """
     exc = _rebuilt(reply)
-    detail = "\n".join(["Traceback in your code:", *(f"  {line}" for line in reply.traceback), f"Called as {call}"])
+    frames = ["Traceback in your code:", *(f"  {line}" for line in reply.traceback)] if reply.traceback else []
+    detail = "\n".join([*frames, f"Called as {call}"])
     exc.raised_by_student = True  # type: ignore[attr-defined]
     exc.student_detail = detail  # type: ignore[attr-defined]
     exc.add_note(detail)

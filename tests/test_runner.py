@@ -323,6 +323,15 @@ def test_a_missing_function_without_a_near_name_gets_no_guess(tmp_path):
     assert {t.output.partition("\n")[0] for t in failed} == {"toy.py defines no function `negate`"}
 
 
+def test_an_exception_raised_outside_the_students_frames_shows_no_empty_traceback(tmp_path):
+    assignment = load_assignment(make_toy(tmp_path))
+    student = tmp_path / "toy.py"
+    student.write_text("import operator\n\ndouble = operator.truediv\n\ndef negate(x):\n    return -x\n")
+    failed = next(t for t in grade_file(assignment, student).tests if t.name == "double: double(2) is 4 (public)")
+    assert failed.output.startswith("Your code raised TypeError: ")
+    assert "Traceback in your code" not in failed.output and "\nCalled as double(2)" in failed.output
+
+
 @pytest.mark.parametrize("encoded", [
     b"\xef\xbb\xbf" + REFERENCE.replace("\n", "\r\n").encode(),
     "# r\u00e9sum\u00e9 in Latin-1\n".encode("latin-1") + REFERENCE.encode(),
