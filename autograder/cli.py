@@ -69,8 +69,11 @@ def template(assignment: Assignment, out: Path | None, check: bool) -> None:
 @assignment_argument
 @click.argument("submission", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print results.json instead of the report.")
-def check(assignment: Assignment, submission: Path, as_json: bool) -> None:
-    """Grade one submission (a file, folder or zip) and print its report."""
+@click.option("--all", "every_failure", is_flag=True,
+              help="Show every failed test (default: the first failure of each question).")
+def check(assignment: Assignment, submission: Path, as_json: bool, every_failure: bool) -> None:
+    """Grade one submission (a file, folder or zip) and print its report: the table of
+    questions and each failing question's first failed test."""
     from autograder.report import print_result
     from autograder.runner import grade_submission
     from autograder.submissions import submission_path
@@ -81,7 +84,7 @@ def check(assignment: Assignment, submission: Path, as_json: bool) -> None:
 
         click.echo(json.dumps(result.to_gradescope(), indent=2))
     else:
-        print_result(result)
+        print_result(result, every_failure=every_failure)
 
 
 @main.command()

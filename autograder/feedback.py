@@ -11,7 +11,8 @@ result model bounds each whole message, ``autograder.results``).
 
 from __future__ import annotations
 
-from typing import Any
+import difflib
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -19,6 +20,7 @@ MAX_SHOWN_ELEMENTS = 64
 MAX_VALUE_CHARS = 1500  # an 8×8 float array takes about 900
 MAX_CALL_CHARS = 4000
 CUT = " [... cut]"
+NEAR_NAME_RATIO = 0.75  # difflib ratio from which a defined name is offered as "did you mean"
 
 
 class Feedback(AssertionError):
@@ -63,6 +65,16 @@ def describe_call(function: str, args: tuple[Any, ...], kwargs: dict[str, Any]) 
     if all("\n" not in p for p in parts):
         return shorten(f"{function}({', '.join(parts)})", MAX_CALL_CHARS)
     return shorten(f"{function}(\n" + ",\n".join(_indent(p) for p in parts) + "\n)", MAX_CALL_CHARS)
+
+
+def missing_function(student_file: str, name: str, defined: Sequence[str]) -> str:
+    """``cnn.py defines no function `leaky_relu`; did you mean `leaky_relu_`?``: the guess is
+    the function of ``defined`` whose name is nearest (difflib's ratio, case ignored), if
+    one is near enough."""
+    by_lower = {other.lower(): other for other in defined}
+    near = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=NEAR_NAME_RATIO)
+    guess = f"; did you mean `{by_lower[near[0]]}`?" if near else ""
+    return f"{student_file} defines no function `{name}`{guess}"
 
 
 def shorten(text: str, limit: int) -> str:

@@ -2,7 +2,10 @@
 
 ``autograder.zip`` is the zip ``otter generate`` writes, with one member replaced::
 
-    run_autograder, setup.sh   otter's templates, untouched (Miniforge, the conda env otter-env)
+    run_autograder             otter's template, untouched (activates the conda env otter-env)
+    setup.sh                   ours (templates/gradescope_setup.sh.j2): Miniforge and the conda
+                               env, as otter's, but none of otter's PDF tooling (Playwright's
+                               Chromium and its system libraries, TeX, pandoc) or R libraries
     run_otter.py               ours: calls autograder.gradescope.entry, which keeps the raw
                                submission away from otter (see there why)
     environment.yml            otter's, from our requirements: Python as here, otter-grader and
@@ -37,6 +40,8 @@ import zipfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import jinja2
+
 from autograder.errors import ConfigError
 from autograder.spec import Assignment, project_root
 from autograder.template import release_files
@@ -44,7 +49,11 @@ from autograder.template import release_files
 AUTOGRADER_ZIP = "autograder.zip"
 STUDENT_ZIP = "student.zip"
 PROJECT_DIR = "project"  # files/project in the zip
-GRADESCOPE_PROJECT = f"/autograder/source/files/{PROJECT_DIR}"
+GRADESCOPE_DIR = "/autograder"
+GRADESCOPE_PROJECT = f"{GRADESCOPE_DIR}/source/files/{PROJECT_DIR}"
+CONDA_ROOT = "/root/miniforge3"  # where otter's run_autograder finds conda
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SETUP_TEMPLATE = "gradescope_setup.sh.j2"
 PROJECT_FILES = ("pyproject.toml", "README.md")
 SKIPPED = {"__pycache__", ".pytest_cache", ".hypothesis"}
 PLACEHOLDER_TEST = '''\
@@ -108,8 +117,20 @@ def build_autograder_zip(assignment: Assignment, path: Path) -> Path:
         }
         (work / "otter_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
         _otter_generate(work, path)
-    _replace_member(path, "run_otter.py", RUN_OTTER)
+    _replace_members(path, {"run_otter.py": RUN_OTTER, "setup.sh": setup_script()})
     return path
+
+
+def setup_script() -> str:
+    """The zip's setup.sh: what grading needs of otter's (Miniforge and the conda env
+    run_autograder activates, at otter's Miniforge version), no PDF or R tooling."""
+    from otter.generate import MINIFORGE_VERSION, OTTER_ENV_NAME  # otter is installed: the zip is being built
+
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+                                     keep_trailing_newline=True)
+    return environment.get_template(SETUP_TEMPLATE).render(
+        miniforge_version=MINIFORGE_VERSION, env_name=OTTER_ENV_NAME, conda_root=CONDA_ROOT,
+        autograder_dir=GRADESCOPE_DIR)
 
 
 def stage_project(assignment: Assignment, dest: Path) -> str:
@@ -188,12 +209,13 @@ def _otter_generate(work: Path, zip_path: Path) -> None:
         raise ConfigError(f"otter generate failed (exit {done.returncode}):\n{done.stderr.strip()[-3000:]}")
 
 
-def _replace_member(zip_path: Path, name: str, content: str) -> None:
-    """Rewrite the zip with ``name``'s content replaced; every other member as otter wrote it."""
+def _replace_members(zip_path: Path, contents: dict[str, str]) -> None:
+    """Rewrite the zip with these members' contents replaced; every other member as otter wrote it."""
     rewritten = zip_path.with_suffix(".tmp")
     with zipfile.ZipFile(zip_path) as old, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as new:
-        if name not in old.namelist():
-            raise ConfigError(f"otter generate wrote no {name}: is this otter-grader 7?")
+        missing = set(contents) - set(old.namelist())
+        if missing:
+            raise ConfigError(f"otter generate wrote no {', '.join(sorted(missing))}: is this otter-grader 7?")
         for info in old.infolist():
-            new.writestr(info, content if info.filename == name else old.read(info))
+            new.writestr(info, contents.get(info.filename, old.read(info)))
     rewritten.replace(zip_path)

@@ -80,9 +80,11 @@ class Row:
 # ---------------------------------------------------------------- one result, in the terminal
 
 
-def print_result(result: SubmissionResult, console: Console | None = None) -> None:
+def print_result(result: SubmissionResult, console: Console | None = None, *, every_failure: bool = False) -> None:
     """Print one result for a TA: score, per-question table, failed tests with their
-    feedback, misconceptions, notes and what the code printed."""
+    feedback, misconceptions, notes and what the code printed. A failing question shows
+    its first failed test and how many more failed; ``every_failure`` shows them all,
+    grouped by message."""
     console = console or Console()
     style = "green" if result.graded and result.score == result.max_score else "yellow" if result.graded else "red"
     console.print(Text(f"{result.assignment}: {_points(result.score, 2)} / {_points(result.max_score)}",
@@ -93,15 +95,14 @@ def print_result(result: SubmissionResult, console: Console | None = None) -> No
         if line.startswith("Note: "):
             console.print(_text(line, "cyan"))
     console.print(_question_table(result))
-    for tests in _failures_by_message(result) if result.kind != ERROR else ():
-        names = [t.name for t in tests[:SHOWN_NAMES]] + ([f"... and {len(tests) - SHOWN_NAMES} more"]
-                                                          if len(tests) > SHOWN_NAMES else [])
-        body = _text("\n".join(names), "bold")
-        body.append(_text("\n" + (tests[0].output or "(no message)")))
-        for misconception in dict.fromkeys(m for t in tests for m in t.misconceptions):
-            body.append(_text(f"\nmisconception: {misconception}", "magenta"))
-        title = f"{len(tests)} tests failed with this message" if len(tests) > 1 else None
-        console.print(Panel(body, title=title, title_align="left", border_style="red"))
+    failed = [t for t in result.tests if not t.passed] if result.kind != ERROR else []
+    panels = ([_message_panel(tests) for tests in _failures_by_message(failed)] if every_failure else
+              [_first_failure_panel(firsts) for firsts in _first_failures(failed)])
+    for panel in panels:
+        console.print(panel)
+    if not every_failure and len(panels) < len(failed):
+        console.print(_text(f"Shown: the first failed test of each question; {len(failed)} tests failed in all "
+                            "(--all shows every one).", "dim"))
     if result.misconceptions():
         console.print(Text("Misconceptions found:", style="bold magenta"))
         for misconception in result.misconceptions():
@@ -127,14 +128,54 @@ def _text(text: str, style: str = "") -> Text:
     return Text(printable(text, lines=True), style=style)
 
 
-def _failures_by_message(result: SubmissionResult) -> list[list[TestResult]]:
+def _failures_by_message(failed: Sequence[TestResult]) -> list[list[TestResult]]:
     """Failed tests grouped by the first line of their feedback (a module that does not
     import fails every test the same way: one panel, not seventy)."""
     groups: dict[str, list[TestResult]] = defaultdict(list)
-    for test in result.tests:
-        if not test.passed:
-            groups[_first_line(test.output)].append(test)
+    for test in failed:
+        groups[_first_line(test.output)].append(test)
     return list(groups.values())
+
+
+def _first_failures(failed: Sequence[TestResult]) -> list[list[list[TestResult]]]:
+    """Failed tests by question, in test order; questions whose first failures begin with
+    the same line (a module that does not import) together."""
+    by_question: dict[str, list[TestResult]] = defaultdict(list)
+    for test in failed:
+        by_question[test.question].append(test)
+    together: dict[str, list[list[TestResult]]] = defaultdict(list)
+    for tests in by_question.values():
+        together[_first_line(tests[0].output)].append(tests)
+    return list(together.values())
+
+
+def _message_panel(tests: Sequence[TestResult]) -> Panel:
+    """Tests that failed with one message: their names (the first few), the message and
+    the misconceptions they show."""
+    names = [t.name for t in tests[:SHOWN_NAMES]] + ([f"... and {len(tests) - SHOWN_NAMES} more"]
+                                                      if len(tests) > SHOWN_NAMES else [])
+    body = _text("\n".join(names), "bold")
+    body.append(_text("\n" + (tests[0].output or "(no message)")))
+    for misconception in dict.fromkeys(m for t in tests for m in t.misconceptions):
+        body.append(_text(f"\nmisconception: {misconception}", "magenta"))
+    title = f"{len(tests)} tests failed with this message" if len(tests) > 1 else None
+    return Panel(body, title=title, title_align="left", border_style="red")
+
+
+def _first_failure_panel(questions: Sequence[Sequence[TestResult]]) -> Panel:
+    """The first failed test of one or more questions, with its feedback, titled with the
+    questions, and how many more of their tests failed."""
+    first = questions[0][0]
+    body = _text(first.name, "bold")
+    body.append(_text("\n" + (first.output or "(no message)")))
+    for misconception in first.misconceptions:
+        body.append(_text(f"\nmisconception: {misconception}", "magenta"))
+    more = sum(len(tests) for tests in questions) - 1
+    names = [tests[0].question for tests in questions]
+    title = ", ".join(names) if len(names) <= SHOWN_NAMES else f"{len(names)} questions: {', '.join(names[:2])}, ..."
+    return Panel(body, title=printable(title), title_align="left",
+                 subtitle=f"and {more} more failing test{'s' * (more > 1)}" if more else None, subtitle_align="left",
+                 border_style="red")
 
 
 def _question_table(result: SubmissionResult) -> Table:

@@ -33,6 +33,7 @@ CUT = "\n[... cut]"
 PRINTED = "What your code printed"
 PRINTED_NOTE = "What your code printed is shown with the hidden tests."
 STAFF = "Notes for staff"
+POINT_PLACES = 2  # points are split, stored and shown in hundredths (see split_points)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ class SubmissionResult:
         for test in mine["tests"]:
             del test["output"]
         return {
-            "score": round(self.score, 4),
+            "score": round(self.score, POINT_PLACES),
             "execution_time": round(self.seconds, 3),
             "output": output,
             "output_format": "text",
@@ -191,17 +192,26 @@ def _extra_test(name: str, visibility: str, output: str) -> dict[str, Any]:
     return {"name": name, "score": 0, "max_score": 0, "status": "passed", "visibility": visibility, "output": output}
 
 
+def split_points(points: float, count: int) -> tuple[float, ...]:
+    """``points`` split over ``count`` tests in hundredths that add up to exactly ``points``
+    (to the hundredth) as Gradescope and a gradebook show them: 6 points over 7 tests are
+    five shares of 0.86 and two of 0.85, the larger ones first."""
+    unit = 10**POINT_PLACES
+    base, extra = divmod(round(points * unit), count)
+    return tuple((base + (i < extra)) / unit for i in range(count))
+
+
 def _gradescope_points(tests: tuple[TestResult, ...]) -> list[tuple[float, float]]:
-    """Each test's (score, max_score) to 4 places, a question's rounding remainder on its
+    """Each test's (score, max_score) in hundredths, a question's rounding remainder on its
     last test, so that its tests' max_scores add up to exactly its points on Gradescope
-    (14 points over 9 tests: 8 × 1.5556 + 1.5552)."""
-    maxima = [round(t.max_score, 4) for t in tests]
+    even for a result stored before shares were split in hundredths (``split_points``)."""
+    maxima = [round(t.max_score, POINT_PLACES) for t in tests]
     last = {t.question: i for i, t in enumerate(tests)}
     for question, i in last.items():
         mine = [j for j, t in enumerate(tests) if t.question == question and j != i]
-        total = round(sum(t.max_score for t in tests if t.question == question), 4)
-        maxima[i] = round(total - sum(maxima[j] for j in mine), 4)
-    return [(m if t.score == t.max_score else round(t.score, 4), m) for t, m in zip(tests, maxima)]
+        total = round(sum(t.max_score for t in tests if t.question == question), POINT_PLACES)
+        maxima[i] = round(total - sum(maxima[j] for j in mine), POINT_PLACES)
+    return [(m if t.score == t.max_score else round(t.score, POINT_PLACES), m) for t, m in zip(tests, maxima)]
 
 
 def _gradescope_test(test: TestResult, hidden_visibility: str, score: float, max_score: float) -> dict[str, Any]:

@@ -30,11 +30,12 @@ import pytest
 
 from autograder.errors import GraderFault, SubmissionError
 from autograder.plugin import GradingPlugin, TestRecord
-from autograder.results import GRADED, NOT_IMPORTABLE, QuestionScore, SubmissionResult, TestResult, error_result
+from autograder.results import (GRADED, NOT_IMPORTABLE, POINT_PLACES, QuestionScore, SubmissionResult, TestResult,
+                                error_result, split_points)
 from autograder.sandbox import Sandbox, find_forbidden_uses
 from autograder.spec import Assignment, project_root, suite_fingerprint
 from autograder.student import Caller, StudentFunctions
-from autograder.submissions import prepare_submission
+from autograder.submissions import defined_functions, prepare_submission
 
 AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 GRADING_INI = Path(__file__).with_name("grading.ini")
@@ -100,9 +101,8 @@ def grade_file(
     """
     started = time.monotonic()
     source = student_file.read_bytes()
-    forbidden = find_forbidden_uses(
-        source.decode("utf-8", errors="replace"), assignment.questions, assignment.forbidden
-    )
+    text = source.decode("utf-8", errors="replace")
+    forbidden = find_forbidden_uses(text, assignment.questions, assignment.forbidden)
     hidden = (assignment.folder, assignment.reference.parent, project_root(), *private_paths)
     with sandbox_factory(
         student_file,
@@ -113,7 +113,8 @@ def grade_file(
         private_paths=hidden,
     ) as sandbox:
         limits = assignment.limits
-        student = StudentFunctions(sandbox, assignment.questions, limits.aborts_per_function, limits.submission_seconds)
+        student = StudentFunctions(sandbox, assignment.questions, limits.aborts_per_function, limits.submission_seconds,
+                                   student_file=assignment.student_file, defined=defined_functions(text))
         plugin = GradingPlugin(student, load_reference(assignment.reference), assignment.questions,
                                assignment.public_tests)
         _run_pytest(assignment, plugin)
@@ -204,7 +205,8 @@ def _result(
     seconds: float,
     fingerprint: dict[str, str],
 ) -> SubmissionResult:
-    """Attach points to test records: each question's points split evenly over its tests."""
+    """Attach points to test records: each question's points split evenly over its tests,
+    in hundredths that add up to exactly its points (``split_points``)."""
     runtime_forbidden = {r.question for r in records if r.aborted == "forbidden"}
     causes = root_causes(records)
     tests: list[TestResult] = []
@@ -214,14 +216,13 @@ def _result(
         if not mine:
             raise GraderFault(f"question {question!r} has no tests in the suites")
         zeroed = bool(forbidden.get(question)) or question in runtime_forbidden
-        share = points / len(mine)
-        for record in mine:
+        for record, share in zip(mine, split_points(points, len(mine))):
             tests.append(_test_result(record, share, zeroed, forbidden.get(question, ()), causes.get(record.nodeid, ())))
-        earned = round(sum(t.score for t in tests[-len(mine):]), 6)
+        earned = round(sum(t.score for t in tests[-len(mine):]), POINT_PLACES)
         questions.append(QuestionScore(question, earned, points, sum(r.passed for r in mine), len(mine),
                                        forbidden.get(question, ())))
     staff = notices + tuple(f"{r.nodeid}:\n{r.staff_note}" for r in records if r.staff_note)
-    score = round(sum(q.score for q in questions), 6)
+    score = round(sum(q.score for q in questions), POINT_PLACES)
     # "cnn.py could not be imported: SyntaxError: ..." (the sandbox's message) on every test that called
     import_failure = next((r.message.partition("\n")[0] for r in records if r.aborted == "import"), "")
     why = import_failure.partition(" could not be imported: ")[2] or import_failure

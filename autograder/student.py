@@ -11,7 +11,9 @@ test expects from an ordinary call:
   (``class CNNArgumentError(ValueError)`` is a ``ValueError`` whose message starts with
   ``CNNArgumentError:``), or as ``StudentException`` if that cannot be built;
 - ``CallAborted`` when the call could not finish (time limit, crash, forbidden API, the
-  module did not import, the submission's time budget used up). It derives from
+  module did not import, the submission's time budget used up) or the module defines no
+  such function ("cnn.py defines no function `leaky_relu`; did you mean `leaky_relu_`?",
+  once the worker's lookup failed; later calls fail at once). It derives from
   ``BaseException`` on purpose: hypothesis stops at once instead of re-running a timed-out
   example while shrinking.
 
@@ -27,9 +29,9 @@ import builtins
 import math
 import time
 from collections import Counter
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Collection, Protocol, Sequence
 
-from autograder.feedback import describe_call
+from autograder.feedback import describe_call, missing_function
 from autograder.sandbox import Failed, Raised, Returned
 
 Reply = Returned | Raised | Failed
@@ -53,7 +55,7 @@ class CallAborted(BaseException):
     """A student call could not finish; the test fails at once with ``message``.
 
     ``kind`` is the sandbox's failure kind: timeout, crash, memory, forbidden, import or
-    protocol.
+    protocol; or ``missing`` when the module defines no function of that name.
     """
 
     def __init__(self, kind: str, message: str, call: str) -> None:
@@ -73,12 +75,18 @@ class StudentFunctions:
     ``budget_seconds`` of wall clock from when this object is made: after that every call
     fails at once (one under way still ends within its own limits). An import that failed
     is not counted: the sandbox answers every later call with it at no cost.
+
+    A function the module lacks is named as such, with ``student_file`` (the assignment's
+    file name) and the nearest of ``defined`` (the functions the file defines) as a guess.
     """
 
     def __init__(self, caller: Caller, functions: Sequence[str], max_aborts: int = 2,
-                 budget_seconds: float = math.inf) -> None:
+                 budget_seconds: float = math.inf, *, student_file: str = "the submission",
+                 defined: Collection[str] = ()) -> None:
         self._caller = caller
         self._functions = frozenset(functions)
+        self._student_file = student_file
+        self._defined = tuple(sorted(set(defined) - self._functions))
         self._max_aborts = max_aborts
         self._budget_seconds = budget_seconds
         self._deadline = time.monotonic() + budget_seconds
@@ -124,13 +132,24 @@ class StudentFunctions:
             return Failed("timeout", f"the submission used up its time budget of {self._budget_seconds:g} s; "
                                      "the remaining tests were not run", 0.0)
         reply = self._caller.call(name, *args, **kwargs)
-        if isinstance(reply, Failed) and reply.kind != "import":
+        if _is_missing(reply, name):
+            reply = self._given_up[name] = Failed("missing", missing_function(self._student_file, name, self._defined),
+                                                  0.0)
+        elif isinstance(reply, Failed) and reply.kind != "import":
             self._aborts[name] += 1
             if self._aborts[name] >= self._max_aborts:
                 self._given_up[name] = Failed(
                     reply.kind, f"{reply.message} (not run again after {self._max_aborts} calls that did not finish)",
                     0.0)
         return reply
+
+
+def _is_missing(reply: Reply, name: str) -> bool:
+    """Whether the worker's lookup of ``name`` in the module failed: an AttributeError
+    naming it with no frame of the student's file (a student function that raises one has
+    its own frame in the traceback)."""
+    return (isinstance(reply, Raised) and reply.type_name == "AttributeError" and not reply.traceback
+            and f"attribute {name!r}" in reply.message)
 
 
 def _as_exception(reply: Raised, call: str) -> Exception:
@@ -141,7 +160,8 @@ def _as_exception(reply: Raised, call: str) -> Exception:
     also carry what hypothesis adds later, which names grader files).
     """
     exc = _rebuilt(reply)
-    detail = "\n".join(["Traceback in your code:", *(f"  {line}" for line in reply.traceback), f"Called as {call}"])
+    frames = ["Traceback in your code:", *(f"  {line}" for line in reply.traceback)] if reply.traceback else []
+    detail = "\n".join([*frames, f"Called as {call}"])
     exc.raised_by_student = True  # type: ignore[attr-defined]
     exc.student_detail = detail  # type: ignore[attr-defined]
     exc.add_note(detail)

@@ -4,7 +4,11 @@ Students submit ``cnn.py``, but also ``CNN.py``, ``cnn (1).py``, a zip with the 
 sub-folder, a notebook, or several files. ``prepare_submission`` picks the file to grade
 the way a TA would, copies it as ``<workdir>/cnn.py`` and says what it did in ``notes``
 (shown to the student). What cannot be graded raises ``SubmissionError`` with one line
-the student can act on.
+the student can act on. A file given on its own (``autograder check cnn alice.py``, a
+class folder of files named by student) is graded whatever its name, without a note; a
+file found in an uploaded folder or zip gets a note when it is misnamed or in a
+sub-folder. Source that is not UTF-8 is read as Windows-1252 (or Latin-1) with a note
+(``decode_source``); the copy is always UTF-8.
 
 What a submission may make the grader read is decided here, where its files are opened,
 by a grader that may run as root. A symbolic link is never followed: a submission that is
@@ -22,6 +26,7 @@ read up to ``MAX_FILE_BYTES``; a notebook is parsed only when its JSON nests at 
 from __future__ import annotations
 
 import ast
+import codecs
 import errno
 import json
 import os
@@ -46,6 +51,7 @@ IGNORED_PY = {"__init__.py", "conftest.py"}
 COPY_SUFFIX = re.compile(r"(\s*\(\d+\)|[-_ ]\d+|[-_ ](final|copy|v\d+))$")
 JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")  # control bytes no source text holds (a binary file)
 
 
 @dataclass(frozen=True)
@@ -80,12 +86,13 @@ def prepare_submission(
     chosen, found_notes = (submission, []) if root is None else _choose(root, student_file, functions)
     notes += found_notes
     original = printable(submission.name if root is None else chosen.relative_to(root).as_posix())
-    text = _read_source(chosen, original)
+    text, decoded_note = _read_source(chosen, original)
+    notes += [decoded_note] if decoded_note else []
     if chosen.suffix.lower() == ".ipynb":
         text = notebook_to_script(text, original)
         notes.append(f"graded the code cells of the notebook {original}; please submit {student_file}")
-    elif chosen.name != student_file:
-        notes.append(f"graded {original} as {student_file}; please name your file {student_file}")
+    elif root is not None:
+        notes += _placement_notes(chosen.relative_to(root), original, student_file)
     if not text.strip():
         raise SubmissionError(f"{original} is empty")
     target = workdir / student_file
@@ -201,8 +208,16 @@ def _most_complete(scripts: list[Path], root: Path, student_file: str, functions
 
 def _defined_functions(path: Path) -> set[str]:
     try:
-        tree = ast.parse(_read_bytes(path, printable(path.name)))
-    except (SubmissionError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return defined_functions(decode_source(_read_bytes(path, printable(path.name)), "")[0])
+    except SubmissionError:
+        return set()
+
+
+def defined_functions(source: str) -> set[str]:
+    """The functions ``source`` defines at its top level (none when it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
 
@@ -246,14 +261,47 @@ def _read_bytes(path: Path, shown: str) -> bytes:
     return data
 
 
-def _read_source(path: Path, shown: str) -> str:
-    data = _read_bytes(path, shown)
+def _placement_notes(relative: Path, original: str, student_file: str) -> list[str]:
+    """What to tell a student whose file was found in their upload under another name or
+    in a sub-folder. A file given on its own (``check cnn alice.py``, a class folder of
+    files named by student) is named by whoever laid the files out: no note."""
+    if relative.name != student_file:
+        return [f"graded {original} as {student_file}; please name your file {student_file}"]
+    if len(relative.parts) > 1:
+        return [f"graded {original}, found in a sub-folder; you may submit {student_file} on its own"]
+    return []
+
+
+def _read_source(path: Path, shown: str) -> tuple[str, str | None]:
+    """The text of a source file, and a note when it had to be read as something else than UTF-8."""
+    return decode_source(_read_bytes(path, shown), shown)
+
+
+def decode_source(data: bytes, shown: str) -> tuple[str, str | None]:
+    """``data`` as text, and a note when it was not UTF-8.
+
+    UTF-8 (a BOM dropped); else UTF-16 when it starts with a UTF-16 BOM (Notepad's
+    "Unicode"); else Windows-1252, or Latin-1 for the five bytes Windows-1252 leaves
+    unassigned: what editors on Windows and old Macs save. Only bytes with control
+    characters no source text holds (NUL, ...) are refused, as a binary file.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not len(data) % 2:
+        return data.decode("utf-16", errors="replace"), f"{shown} is UTF-16 text: please save it as UTF-8"
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        raise SubmissionError(
-            f"{shown} is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}): save it as UTF-8"
-        ) from None
+        first = exc.start
+    if binary := BINARY_BYTES.search(data):
+        raise SubmissionError(f"{shown} is not a text file (it holds byte 0x{binary[0][0]:02x} at position "
+                              f"{binary.start()}): submit the .py file itself")
+    try:
+        text, encoding = data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "Latin-1"
+    line = data.count(b"\n", 0, first) + 1
+    return text, (f"{shown} is not UTF-8 text: it was read as {encoding} (byte 0x{data[first]:02x} on line {line} "
+                  f"as {text[first]!r}); please save it as UTF-8")
 
 
 def _unzip(archive: Path, dest: Path) -> tuple[Path, list[str]]:

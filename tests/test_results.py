@@ -4,6 +4,7 @@ what the student's code printed only with the hidden tests."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import jsonschema
 import pytest
@@ -107,3 +108,16 @@ def test_a_file_that_prints_its_arguments_shows_none_of_them_before_the_hidden_t
     assert document["score"] == 100
     assert "ARGUMENTS" in next(test["output"] for test in document["tests"] if test["name"] == PRINTED)
     assert "ARGUMENTS" not in visible_text(document)
+
+
+@pytest.mark.parametrize("points, count", [(6, 7), (14, 9), (14, 13), (100, 3), (4, 1), (8, 6), (2.5, 4)])
+def test_a_questions_points_split_in_hundredths_that_add_up_to_exactly_its_points(points, count):
+    shares = results.split_points(points, count)
+    assert len(shares) == count
+    assert sum(Decimal(str(s)) for s in shares) == Decimal(str(points))  # as written in results.json
+    assert all(Decimal(str(s)) == Decimal(str(s)).quantize(Decimal("0.01")) for s in shares)
+    assert max(shares) - min(shares) <= 0.01 + 1e-12 and list(shares) == sorted(shares, reverse=True)
+
+
+def test_seven_tests_for_six_points_are_worth_086_and_085():
+    assert results.split_points(6, 7) == (0.86,) * 5 + (0.85,) * 2

@@ -298,3 +298,46 @@ def test_a_file_that_imports_slowly_and_crashes_at_every_call_stops_at_the_submi
     assert seconds < 80  # 20 s of budget, then one call's limits; without the budget over 150 s
     budget = "the submission used up its time budget of 20 s; the remaining tests were not run"
     assert any(budget in test.output for test in result.tests)
+
+
+# ---------------------------------------------------------------- with the real sandbox
+
+
+def test_a_missing_function_is_named_with_the_nearest_defined_one(tmp_path):
+    """The worker's failed lookup becomes one line naming the assignment's file, not
+    "Your code raised AttributeError: module 'toy' has no attribute ..." and an empty traceback."""
+    assignment = load_assignment(make_toy(tmp_path))
+    student = tmp_path / "toy.py"
+    student.write_text("def double(x):\n    return 2 * x\n\ndef Negate_(x):\n    return -x\n")
+    failed = [t for t in grade_file(assignment, student).tests if t.question == "negate"]
+    assert failed and all(t.output.startswith("toy.py defines no function `negate`; did you mean `Negate_`?\n")
+                          for t in failed)
+    assert not any("AttributeError" in t.output or "Traceback" in t.output for t in failed)
+
+
+def test_a_missing_function_without_a_near_name_gets_no_guess(tmp_path):
+    assignment = load_assignment(make_toy(tmp_path))
+    student = tmp_path / "toy.py"
+    student.write_text("def double(x):\n    return 2 * x\n\ndef helper(x):\n    return -x\n")
+    failed = [t for t in grade_file(assignment, student).tests if t.question == "negate"]
+    assert {t.output.partition("\n")[0] for t in failed} == {"toy.py defines no function `negate`"}
+
+
+def test_an_exception_raised_outside_the_students_frames_shows_no_empty_traceback(tmp_path):
+    assignment = load_assignment(make_toy(tmp_path))
+    student = tmp_path / "toy.py"
+    student.write_text("import operator\n\ndouble = operator.truediv\n\ndef negate(x):\n    return -x\n")
+    failed = next(t for t in grade_file(assignment, student).tests if t.name == "double: double(2) is 4 (public)")
+    assert failed.output.startswith("Your code raised TypeError: ")
+    assert "Traceback in your code" not in failed.output and "\nCalled as double(2)" in failed.output
+
+
+@pytest.mark.parametrize("encoded", [
+    b"\xef\xbb\xbf" + REFERENCE.replace("\n", "\r\n").encode(),
+    "# r\u00e9sum\u00e9 in Latin-1\n".encode("latin-1") + REFERENCE.encode(),
+], ids=["utf-8 BOM and CRLF", "latin-1"])
+def test_a_file_saved_by_another_editor_gets_full_marks(tmp_path, encoded):
+    assignment = load_assignment(make_toy(tmp_path))
+    (tmp_path / "toy.py").write_bytes(encoded)
+    result = grade_submission(assignment, tmp_path / "toy.py")
+    assert (result.status, result.score) == ("graded", 6)

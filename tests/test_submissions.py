@@ -39,13 +39,29 @@ def test_the_only_py_file_is_graded_whatever_its_name(tmp_path):
     assert prepare(tmp_path / "sub", tmp_path).original == "hw.py"
 
 
-def test_cnn_py_in_a_zip_subfolder_is_found(tmp_path):
+def test_cnn_py_in_a_zip_subfolder_is_found_with_a_note(tmp_path):
     archive = tmp_path / "submission.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("homework/src/cnn.py", CODE)
         zf.writestr("__MACOSX/homework/src/._cnn.py", "junk")
     prepared = prepare(archive, tmp_path)
-    assert prepared.original == "homework/src/cnn.py" and prepared.notes == ()
+    assert prepared.original == "homework/src/cnn.py"
+    assert prepared.notes == ("graded homework/src/cnn.py, found in a sub-folder; you may submit cnn.py on its own",)
+
+
+def test_cnn_py_at_the_top_of_a_folder_gets_no_note(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "cnn.py").write_text(CODE)
+    assert prepare(tmp_path / "sub", tmp_path).notes == ()
+
+
+@pytest.mark.parametrize("name", ["alice.py", "CNN.py", "bob_smith_12345.py"])
+def test_a_file_given_on_its_own_is_graded_without_a_naming_note(tmp_path, name):
+    """A class folder of files named by student is the documented layout: no "please name
+    your file cnn.py" for each of them."""
+    (tmp_path / name).write_text(CODE)
+    prepared = prepare(tmp_path / name, tmp_path)
+    assert prepared.file.name == "cnn.py" and prepared.original == name and prepared.notes == ()
 
 
 def test_zip_entries_that_escape_the_folder_are_skipped(tmp_path):
@@ -63,9 +79,34 @@ def test_an_empty_file_is_an_error(tmp_path):
         prepare(tmp_path / "cnn.py", tmp_path)
 
 
-def test_a_file_that_is_not_utf8_names_the_byte(tmp_path):
-    (tmp_path / "cnn.py").write_bytes("x = 'é'\n".encode("latin-1"))
-    with pytest.raises(SubmissionError, match=r"cnn.py is not UTF-8 text \(byte 0xe9 at position 5\)"):
+@pytest.mark.parametrize("encoded, text, note", [
+    ("# résumé\n".encode("latin-1"), "# résumé\n", "Windows-1252 (byte 0xe9 on line 2 as 'é')"),
+    ("# it’s done\n".encode("cp1252"), "# it’s done\n", "Windows-1252 (byte 0x92 on line 2 as '’')"),
+    (b"# \x81\n", "# \x81\n", "Latin-1 (byte 0x81 on line 2 as '\\x81')"),  # unassigned in Windows-1252
+], ids=["latin-1 accent", "cp1252 quote", "byte only latin-1 reads"])
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252_with_a_note(tmp_path, encoded, text, note):
+    (tmp_path / "cnn.py").write_bytes(b"x = 1\n" + encoded + CODE.encode())
+    prepared = prepare(tmp_path / "cnn.py", tmp_path)
+    assert prepared.file.read_text(encoding="utf-8") == "x = 1\n" + text + CODE
+    assert prepared.notes == (f"cnn.py is not UTF-8 text: it was read as {note}; please save it as UTF-8",)
+
+
+def test_a_utf8_bom_is_dropped_and_windows_line_ends_kept_without_a_note(tmp_path):
+    (tmp_path / "cnn.py").write_bytes(b"\xef\xbb\xbf" + CODE.replace("\n", "\r\n").encode())
+    prepared = prepare(tmp_path / "cnn.py", tmp_path)
+    assert prepared.file.read_bytes() == CODE.replace("\n", "\r\n").encode() and prepared.notes == ()
+
+
+def test_a_utf16_file_is_read_with_a_note(tmp_path):
+    (tmp_path / "cnn.py").write_bytes(CODE.encode("utf-16"))
+    prepared = prepare(tmp_path / "cnn.py", tmp_path)
+    assert prepared.file.read_text(encoding="utf-8") == CODE
+    assert prepared.notes == ("cnn.py is UTF-16 text: please save it as UTF-8",)
+
+
+def test_a_binary_file_is_an_error_naming_the_byte(tmp_path):
+    (tmp_path / "cnn.py").write_bytes(b"\x7fELF\x02\x01\x01\x00\xff")
+    with pytest.raises(SubmissionError, match=r"cnn.py is not a text file \(it holds byte 0x02 at position 4\)"):
         prepare(tmp_path / "cnn.py", tmp_path)
 
 

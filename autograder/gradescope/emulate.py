@@ -9,9 +9,9 @@ Here the same happens in a private ``/autograder``: a tmpfs in a mount namespace
 own (``unshare --mount``), so runs never see each other or the host's files there. One
 step differs: ``setup.sh`` installs Miniforge and the conda env ``otter-env`` from the
 internet, which cannot be done here, so the zip's ``environment.yml`` is installed with
-pip into a virtualenv instead (same Python, same pinned packages; otter's PDF tooling,
-apt packages and ``nb_conda_kernels`` are left out: nothing here exports PDFs), and the
-three lines of ``run_autograder`` that activate the conda env activate that virtualenv;
+pip into a virtualenv instead (same Python, same pinned packages; the few apt packages
+``setup.sh`` installs are assumed present), and the three lines of ``run_autograder``
+that activate the conda env activate that virtualenv;
 everything else runs as shipped. The virtualenv takes minutes to install, so it is
 cached, keyed by a hash of ``environment.yml`` and the Python version.
 

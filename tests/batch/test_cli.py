@@ -59,14 +59,17 @@ def test_grade_writes_to_grades_in_the_working_folder_by_default(tmp_path, cnn, 
     assert calls == [((cnn, tmp_path), {"out": tmp_path / "grades", "jobs": os.cpu_count(), "force": False})]
 
 
-def test_check_prints_the_per_question_report(tmp_path, cnn):
+def test_check_prints_the_per_question_report_and_with_all_every_failure(tmp_path, cnn):
     file = write_files(tmp_path, {"cnn.py": SYNTAX_ERROR})
 
-    output = CliRunner().invoke(main, ["check", str(cnn.folder), str(file / "cnn.py")], terminal_width=150).output
+    short = CliRunner().invoke(main, ["check", str(cnn.folder), str(file / "cnn.py")], terminal_width=150).output
+    every = CliRunner().invoke(main, ["check", "--all", str(cnn.folder), str(file / "cnn.py")],
+                               terminal_width=150).output
 
-    assert "cnn: 0 / 100" in output
-    assert all(question in output for question in cnn.questions)
-    assert re.search(r"\b\d{2,} tests failed with this message", output) and "SyntaxError" in output
+    assert "cnn: 0 / 100" in short
+    assert all(question in short for question in cnn.questions)
+    assert short.count("SyntaxError") == 1 and re.search(r"and \d{2,} more failing tests", short)
+    assert re.search(r"\b\d{2,} tests failed with this message", every) and "SyntaxError" in every
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])

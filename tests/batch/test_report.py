@@ -70,11 +70,37 @@ def test_histogram_puts_full_marks_in_the_last_bin():
     assert [(b.low, b.high, b.count) for b in bins] == [(0.0, 2.0, 1), (2.0, 4.0, 1), (4.0, 6.0, 3)]
 
 
-def test_print_result_shows_questions_failures_misconceptions_and_notes():
+def test_print_result_shows_each_failing_questions_first_failure_and_how_many_more():
+    console = Console(record=True, width=120)
+    graded = result((0, 4), (0, 2), output="double(2) returned 5; expected 4")
+    graded = replace(graded, tests=tuple(replace(t, output=f"{t.question}(2) returned 5; {t.name}")
+                                         for t in graded.tests))
+
+    print_result(graded, console)
+
+    text = console.export_text()
+    assert re.search(r"╭─ double ─+╮\n│ double: test 0 +│\n│ double\(2\) returned 5; double: test 0 +│\n"
+                     r"╰─ and 3 more failing tests ─+╯", text)
+    assert re.search(r"╭─ negate ─+╮\n.*\n.*\n╰─ and 1 more failing test ─+╯", text)
+    assert "double: test 1" not in text and "negate: test 1" not in text
+    assert "6 tests failed in all (--all shows every one)" in text
+
+
+def test_print_result_puts_questions_failing_the_same_way_in_one_panel():
+    console = Console(record=True, width=120)
+
+    print_result(result((0, 3), (0, 1), output="toy.py could not be imported: SyntaxError"), console)
+
+    text = console.export_text()
+    assert text.count("toy.py could not be imported") == 1
+    assert re.search(r"╭─ double, negate ─+╮\n│ double: test 0 +│\n.*\n╰─ and 3 more failing tests ─+╯", text)
+
+
+def test_print_result_of_every_failure_shows_questions_failures_misconceptions_and_notes():
     console = Console(record=True, width=120)
 
     print_result(result((1, 3), (1, 1), output="got [bold]5[/bold]\x1b[2J", misconception="adds instead of doubling"),
-                 console)
+                 console, every_failure=True)
 
     text = console.export_text()
     assert "toy: 3.33 / 6" in text

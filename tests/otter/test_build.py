@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import zipfile
 from importlib.metadata import version
 from pathlib import Path
@@ -57,12 +58,26 @@ def test_student_zip_holds_no_reference_code_or_solution_line(dist: Path, assign
     assert secrets and secrets.isdisjoint(_lines(members))
 
 
-def test_autograder_zip_keeps_otters_setup_and_runs_our_entry(dist: Path) -> None:
+def test_autograder_zip_keeps_otters_run_autograder_and_runs_our_entry(dist: Path) -> None:
     members = _members(dist / "autograder.zip")
     assert {"run_autograder", "setup.sh", "environment.yml", "otter_config.json"} <= set(members)
-    assert b"mamba env create -f /autograder/source/environment.yml" in members["setup.sh"]
     assert members["run_autograder"].decode().rstrip().endswith("python /autograder/source/run_otter.py")
     assert b"from autograder.gradescope.entry import main" in members["run_otter.py"]
+
+
+def test_setup_sh_builds_the_env_run_autograder_activates_and_nothing_for_pdfs(dist: Path) -> None:
+    """otter's setup.sh installs Playwright's Chromium with its system libraries, TeX and
+    pandoc for PDFs, and R's build dependencies; ours only Miniforge and the conda env."""
+    members = _members(dist / "autograder.zip")
+    setup, run_autograder = members["setup.sh"].decode(), members["run_autograder"].decode()
+    assert "mamba env create -f /autograder/source/environment.yml" in setup
+    assert "bash /tmp/miniforge.sh -b -p /root/miniforge3" in setup
+    assert "export PATH=/root/miniforge3/bin:$PATH" in run_autograder and "mamba activate otter-env" in run_autograder
+    commands = [line.partition(" #")[0] for line in setup.splitlines() if not line.lstrip().startswith("#")]
+    installed = "\n".join([*commands, members["environment.yml"].decode()]).lower()
+    for heavy in ("playwright", "chromium", "texlive", "pandoc", "build-essential", "libgit2", "nb_conda_kernels"):
+        assert heavy not in installed
+    assert subprocess.run(["bash", "-n"], input=setup, text=True, capture_output=True).returncode == 0
 
 
 def test_otters_only_test_file_checks_nothing(dist: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections import defaultdict
+from decimal import Decimal
 import shutil
 import textwrap
 import zipfile
@@ -74,13 +76,39 @@ def correct(gradescope: Gradescope, tmp_path_factory: pytest.TempPathFactory) ->
     return gradescope(_folder(tmp_path_factory.mktemp("correct"), {"cnn.py": SOLUTION.read_bytes()}))
 
 
+def _as_written(value: float) -> Decimal:
+    """A number as results.json writes it (Gradescope adds them up as written)."""
+    return Decimal(str(value))
+
+
 @pytest.mark.xdist_group("gradescope-correct")  # shares one emulated run
 def test_correct_submission_gets_full_marks_in_a_valid_results_json(
         correct: EmulatedRun, results_schema: jsonschema.Draft202012Validator) -> None:
     document = _graded(correct, results_schema)
     assert document["score"] == 100
     assert all(t["status"] == "passed" for t in document["tests"])
-    assert sum(t["max_score"] for t in document["tests"]) == pytest.approx(100, abs=1e-9)
+
+
+@pytest.mark.xdist_group("gradescope-correct")  # shares one emulated run
+def test_per_test_max_scores_are_hundredths_that_add_up_exactly_to_each_questions_points(
+        correct: EmulatedRun, assignment: Assignment) -> None:
+    """Not 0.857142857... seven times (99.99999999999996 in all): 6 points over 7 tests
+    are 0.86 and 0.85."""
+    by_question: dict[str, Decimal] = defaultdict(Decimal)
+    for test in correct.results["tests"]:
+        assert _as_written(test["max_score"]) == _as_written(test["max_score"]).quantize(Decimal("0.01"))
+        by_question[test["tags"][0] if test.get("tags") else ""] += _as_written(test["max_score"])
+    assert by_question == {**{q: _as_written(p) for q, p in assignment.points}, "": 0}  # "": notes for staff
+    assert sum(by_question.values()) == _as_written(correct.results["score"]) == 100
+
+
+@pytest.mark.xdist_group("gradescope-correct")  # shares one emulated run
+def test_output_log_holds_our_summary_not_otters_noise(correct: EmulatedRun, assignment: Assignment) -> None:
+    assert correct.output.startswith("cnn: graded, ")
+    assert "Score: 100 / 100" in correct.output and all(q in correct.output for q in assignment.questions)
+    assert "Notes for staff:\nsandbox mode " in correct.output
+    for noise in ("No log found with which to verify student scores", "IPKernelApp", "GRADING SUMMARY", "rows x"):
+        assert noise not in correct.output
 
 
 @pytest.mark.xdist_group("gradescope-correct")  # shares one emulated run
@@ -96,6 +124,13 @@ def test_public_tests_are_visible_and_hidden_ones_follow_the_config(
     hidden = {t["visibility"] for t in tests if t["name"].endswith("(hidden)")}
     assert public == {"visible"}
     assert hidden == {assignment.hidden_visibility} == {"after_published"}
+
+
+@pytest.mark.xdist_group("gradescope-buggy")  # shares one emulated run
+def test_scores_are_all_or_nothing_of_each_tests_max_score_and_add_up_to_the_total(buggy: EmulatedRun) -> None:
+    tests = buggy.results["tests"]
+    assert all(t["score"] == (t["max_score"] if t["status"] == "passed" else 0) for t in tests)
+    assert sum(_as_written(t["score"]) for t in tests) == _as_written(buggy.results["score"]) < 100
 
 
 @pytest.mark.xdist_group("gradescope-buggy")  # shares one emulated run
@@ -164,10 +199,12 @@ BAD_SUBMISSIONS = {
     "CNN.py": ({"CNN.py": SOLVED}, 100, "graded CNN.py as cnn.py"),
     "cnn (1).py": ({"cnn (1).py": SOLVED}, 100, "graded cnn (1).py as cnn.py"),
     "hw.py, the only .py": ({"hw.py": SOLVED, "notes.txt": b"done"}, 100, "graded hw.py as cnn.py"),
-    "cnn.py in a sub-folder": ({"hw3/cnn.py": SOLVED}, 100, "Score: 100 / 100"),
-    "a zip, cnn.py in its sub-folder": ({"hw3.zip": _zip_of({"hw3/cnn.py": SOLVED})}, 100, "Score: 100 / 100"),
+    "cnn.py in a sub-folder": ({"hw3/cnn.py": SOLVED}, 100, "Note: graded hw3/cnn.py, found in a sub-folder"),
+    "a zip, cnn.py in its sub-folder": ({"hw3.zip": _zip_of({"hw3/cnn.py": SOLVED})}, 100,
+                                        "Note: graded hw3/cnn.py, found in a sub-folder"),
     "an empty file": ({"cnn.py": b""}, 0, "cnn.py is empty"),
-    "not UTF-8": ({"cnn.py": "# r\xe9sum\xe9\n".encode("latin-1") + SOLVED}, 0, "cnn.py is not UTF-8"),
+    "not UTF-8": ({"cnn.py": "# r\xe9sum\xe9\n".encode("latin-1") + SOLVED}, 100,
+                  "Note: cnn.py is not UTF-8 text: it was read as Windows-1252"),
     "a notebook": ({"cnn.ipynb": _notebook(SOLVED)}, 100, "graded the code cells of the notebook cnn.ipynb"),
     "several .py, one cnn.py": ({"cnn.py": SOLVED, "helpers.py": b"X = 1\n", "scratch.py": b"print(1)\n"},
                                 100, "Score: 100 / 100"),
@@ -192,11 +229,13 @@ def test_grader_crash_still_writes_a_valid_results_json(
         for info in old.infolist():
             if not info.filename.startswith("tests/"):
                 new.writestr(info, old.read(info))
-    document = _graded(gradescope(_folder(tmp_path, {"cnn.py": SOLVED}), broken), results_schema)
+    run = gradescope(_folder(tmp_path, {"cnn.py": SOLVED}), broken)
+    document = _graded(run, results_schema)
     assert document["score"] == 0
     assert GRADER_FAILED in document["output"]
     staff = [t for t in document["tests"] if t["visibility"] == "hidden"]
     assert len(staff) == 1 and "Traceback" in staff[0]["output"]
+    assert "Notes for staff:\nTraceback" in run.output and "What otter printed (the end):" in run.output
 
 
 def test_planted_files_have_no_effect(gradescope: Gradescope, results_schema: jsonschema.Draft202012Validator,

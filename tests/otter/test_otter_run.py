@@ -40,7 +40,7 @@ def test_buggy_submission_loses_exactly_its_questions(buggy: dict) -> None:
     scores = question_scores(buggy)
     maxima = {q: sum(t["max_score"] for t in buggy["tests"] if t.get("tags", [None])[0] == q) for q in scores}
     assert {q for q in scores if scores[q] < maxima[q] - 1e-9} == BUGGY_LOSES
-    assert buggy["score"] == pytest.approx(sum(scores.values()), abs=1e-3)  # tests are rounded to 4 places
+    assert buggy["score"] == pytest.approx(sum(scores.values()), abs=1e-3)  # tests are in hundredths
 
 
 @pytest.mark.xdist_group("otter-run-buggy")  # shares one otter run
