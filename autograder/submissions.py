@@ -51,6 +51,7 @@ IGNORED_PY = {"__init__.py", "conftest.py"}
 COPY_SUFFIX = re.compile(r"(\s*\(\d+\)|[-_ ]\d+|[-_ ](final|copy|v\d+))$")
 JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+CODING_COOKIE = re.compile(r"^([ \t\f]*#.*?coding[:=][ \t]*)([-\w.]+)", re.MULTILINE)  # PEP 263
 BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")  # control bytes no source text holds (a binary file)
 
 
@@ -288,6 +289,8 @@ def decode_source(data: bytes, shown: str) -> tuple[str, str | None]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not len(data) % 2:
         return data.decode("utf-16", errors="replace"), f"{shown} is UTF-16 text: please save it as UTF-8"
     data = data.removeprefix(codecs.BOM_UTF8)
+    if declared := _declared_text(data):
+        return declared, None
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
@@ -302,6 +305,28 @@ def decode_source(data: bytes, shown: str) -> tuple[str, str | None]:
     line = data.count(b"\n", 0, first) + 1
     return text, (f"{shown} is not UTF-8 text: it was read as {encoding} (byte 0x{data[first]:02x} on line {line} "
                   f"as {text[first]!r}); please save it as UTF-8")
+
+
+def _declared_text(data: bytes) -> str | None:
+    """``data`` decoded as its PEP 263 coding declaration says (``# -*- coding: latin-1 -*-``),
+    with the declaration rewritten to utf-8, as the copy for the worker is written; None
+    when the file declares nothing other than UTF-8, or something Python cannot decode.
+
+    Python reads a declared file that way, so the student's own runs and ours agree; left
+    as it was, the declaration would make Python misread the UTF-8 copy.
+    """
+    head = b"\n".join(data.split(b"\n", 2)[:2]).decode("latin-1")
+    match = CODING_COOKIE.search(head)
+    if match is None:
+        return None
+    try:
+        codec = codecs.lookup(match[2])
+        if codec.name == "utf-8" or not codec._is_text_encoding:
+            return None
+        text = data.decode(codec.name)
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return CODING_COOKIE.sub(lambda m: m[1] + "utf-8", text, count=1)
 
 
 def _unzip(archive: Path, dest: Path) -> tuple[Path, list[str]]:

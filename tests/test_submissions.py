@@ -91,6 +91,14 @@ def test_a_file_that_is_not_utf8_is_read_as_windows_1252_with_a_note(tmp_path, e
     assert prepared.notes == (f"cnn.py is not UTF-8 text: it was read as {note}; please save it as UTF-8",)
 
 
+def test_a_file_that_declares_its_encoding_is_read_as_declared_and_its_copy_declares_utf8(tmp_path):
+    (tmp_path / "cnn.py").write_bytes('# -*- coding: latin-1 -*-\nGREETING = "café"\n'.encode("latin-1") + CODE.encode())
+    prepared = prepare(tmp_path / "cnn.py", tmp_path)
+    namespace: dict = {}
+    exec(compile(prepared.file.read_bytes(), "cnn.py", "exec"), namespace)  # how Python reads the copy
+    assert namespace["GREETING"] == "café" and prepared.notes == ()
+
+
 def test_a_utf8_bom_is_dropped_and_windows_line_ends_kept_without_a_note(tmp_path):
     (tmp_path / "cnn.py").write_bytes(b"\xef\xbb\xbf" + CODE.replace("\n", "\r\n").encode())
     prepared = prepare(tmp_path / "cnn.py", tmp_path)
