@@ -12,7 +12,8 @@ they fail on Gradescope. Do not edit; it is the code of these modules:
 from __future__ import annotations
 
 import types
-from typing import Any
+import difflib
+from typing import Any, Sequence
 import numpy as np
 from dataclasses import dataclass
 import inspect
@@ -30,6 +31,7 @@ import __future__
 import operator
 import os
 from types import CodeType
+from typing import Any
 import contextlib
 import importlib.util
 import io
@@ -52,6 +54,9 @@ MAX_CALL_CHARS = 4000
 
 
 CUT = " [... cut]"
+
+
+NEAR_NAME_RATIO = 0.75  # difflib ratio from which a defined name is offered as "did you mean"
 
 
 class Feedback(AssertionError):
@@ -96,6 +101,16 @@ def describe_call(function: str, args: tuple[Any, ...], kwargs: dict[str, Any]) 
     if all("\n" not in p for p in parts):
         return shorten(f"{function}({', '.join(parts)})", MAX_CALL_CHARS)
     return shorten(f"{function}(\n" + ",\n".join(_indent(p) for p in parts) + "\n)", MAX_CALL_CHARS)
+
+
+def missing_function(student_file: str, name: str, defined: Sequence[str]) -> str:
+    """``cnn.py defines no function `leaky_relu`; did you mean `leaky_relu_`?``: the guess is
+    the function of ``defined`` whose name is nearest (difflib's ratio, case ignored), if
+    one is near enough."""
+    by_lower = {other.lower(): other for other in defined}
+    near = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=NEAR_NAME_RATIO)
+    guess = f"; did you mean `{by_lower[near[0]]}`?" if near else ""
+    return f"{student_file} defines no function `{name}`{guess}"
 
 
 def shorten(text: str, limit: int) -> str:
