@@ -68,7 +68,8 @@ def test_check_prints_the_per_question_report_and_with_all_every_failure(tmp_pat
 
     assert "cnn: 0 / 100" in short
     assert all(question in short for question in cnn.questions)
-    assert short.count("SyntaxError") == 1 and re.search(r"and \d{2,} more failing tests", short)
+    assert short.count("not importable: SyntaxError") == 1 and short.count("could not be imported") == 1  # status, one panel
+    assert re.search(r"and \d{2,} more failing tests", short)
     assert re.search(r"\b\d{2,} tests failed with this message", every) and "SyntaxError" in every
 
 
