@@ -45,6 +45,12 @@ class InProcessSandbox:
     def output(self) -> str:
         return ""
 
+    def output_mark(self) -> None:
+        return None
+
+    def rewind_output(self, mark: None) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
