@@ -43,6 +43,11 @@ from autograder.submissions import prepare_submission
 
 AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 GRADING_INI = Path(__file__).with_name("grading.ini")
+# pytest plugins the grading never uses, not loaded: each costs work per session or per test
+# (logging and warnings wrap every test). So suites have no caplog fixture and no
+# filterwarnings marks.
+UNUSED_PLUGINS = ("logging", "warnings", "junitxml", "pastebin", "doctest", "stepwise", "threadexception",
+                  "setuponly", "setupplan")
 GRADER_FAILED = "the autograder failed on this submission; course staff have been told (not your fault)"
 
 
@@ -205,6 +210,7 @@ def _run_pytest(assignment: Assignment, plugin: GradingPlugin, *more_plugins: ob
         "--tb=native",  # hypothesis formats every failure it meets; pytest's long style is slow
         "-p", "no:cacheprovider",
         "-p", "no:unraisableexception",  # its five garbage collections per session cost ~0.15 s
+        *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
         "-c", str(GRADING_INI),  # an empty [pytest] section: no project ini applies
         "--rootdir", str(assignment.folder),
         "-q",

@@ -8,6 +8,7 @@ tests use the real sandbox.
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import inspect
 import time
@@ -72,9 +73,14 @@ def _plain(value: Any) -> Any:
     return Unsupported(type(value).__name__, repr(value)[:200])
 
 
+@functools.lru_cache(maxsize=64)
+def _signature(target: Any) -> inspect.Signature:
+    return inspect.signature(target)
+
+
 def _mutated(target: Any, before: Any, after: Any) -> tuple[str, ...]:
-    bound_before = inspect.signature(target).bind(*before[0], **before[1]).arguments
-    bound_after = inspect.signature(target).bind(*after[0], **after[1]).arguments
+    bound_before = _signature(target).bind(*before[0], **before[1]).arguments
+    bound_after = _signature(target).bind(*after[0], **after[1]).arguments
     return tuple(
         name for name, old in bound_before.items()
         if isinstance(old, np.ndarray) and not np.array_equal(old, bound_after[name], equal_nan=True)
