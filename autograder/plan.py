@@ -4,7 +4,8 @@ The suites run derandomized, so every student's hypothesis run draws the same in
 long as the student passes: drawing them again for each submission costs more than the
 student's code does. A plan holds, for each hypothesis test (by node id), every input its
 inner test was called with while the suites graded the reference (explicit examples
-first, then the generated ones, in hypothesis' order).
+first, then the generated ones, in hypothesis' order), and the reference's answer to
+every call the suites made of it (``ReferenceAnswers``).
 
 - **Record** (``Recorder``, a pytest plugin): while the reference is graded, each
   hypothesis test's ``inner_test`` (which hypothesis reads when the test is called) is
@@ -48,7 +49,8 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Protocol
+from types import ModuleType
+from typing import Any, Callable, Iterator, Mapping, MutableMapping, Protocol
 
 import hypothesis
 import numpy
@@ -60,7 +62,7 @@ from autograder.spec import Assignment, suite_fingerprint
 
 PLAN_FILE = "suite-plan.pickle"  # in an assignment folder: the plan shipped with the zip
 CACHE_ENV = "AUTOGRADER_CACHE"  # overrides where local plans are cached
-PLAN_FORMAT = 1  # bumped when what a plan holds changes
+PLAN_FORMAT = 2  # bumped when what a plan holds changes
 
 
 class OutputLog(Protocol):
@@ -74,10 +76,12 @@ class OutputLog(Protocol):
 @dataclass(frozen=True)
 class Plan:
     """The recorded inputs of each planned test: node id -> pickled keyword arguments, in
-    call order. ``key`` says what they were drawn for (``plan_key``)."""
+    call order; and the reference's answers: pickled (function, args, kwargs) -> pickled
+    return value. ``key`` says what they were drawn for (``plan_key``)."""
 
     key: str
     tests: Mapping[str, tuple[bytes, ...]]
+    answers: Mapping[bytes, bytes] = field(default_factory=dict)
 
     @property
     def examples(self) -> int:
@@ -103,6 +107,7 @@ class Recorder:
 
     calls: dict[str, list[bytes]] = field(default_factory=dict)
     unplannable: set[str] = field(default_factory=set)
+    answers: dict[bytes, bytes] = field(default_factory=dict)  # filled by a recording ``ReferenceAnswers``
 
     @pytest.hookimpl(wrapper=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Iterator[None]:
@@ -141,7 +146,7 @@ class Recorder:
     def plan(self, key: str, passed: set[str]) -> Plan:
         """The plan of the tests that ``passed`` on the reference and can be replayed."""
         return Plan(key, {nodeid: tuple(inputs) for nodeid, inputs in self.calls.items()
-                          if nodeid in passed and nodeid not in self.unplannable})
+                          if nodeid in passed and nodeid not in self.unplannable}, dict(self.answers))
 
 
 # ---------------------------------------------------------------- replay
@@ -175,6 +180,52 @@ class Replay:
                 return None
         self.replayed += 1
         return True
+
+
+class ReferenceAnswers:
+    """The reference module as the suites see it (the ``reference`` fixture): a call whose
+    answer the plan holds is answered from it, any other is computed. With ``record``, the
+    answers computed are added to ``answers``.
+
+    An answer is looked up by the exact bytes of the call's pickled arguments, and returned
+    as a fresh copy. The reference is deterministic, so a stored answer is the one it would
+    compute; only calls that returned are stored (a raised exception is raised anew).
+    """
+
+    def __init__(self, module: ModuleType, answers: MutableMapping[bytes, bytes] | Mapping[bytes, bytes],
+                 *, record: bool = False) -> None:
+        self._module = module
+        self._answers = answers
+        self._record = record
+        self._functions: dict[str, Callable[..., Any]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._module, name)
+        if not inspect.isfunction(value):
+            return value
+        if name not in self._functions:  # one wrapper a function: checks cache its signature
+            self._functions[name] = self._answering(name, value)
+        return self._functions[name]
+
+    def _answering(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        answers, record = self._answers, self._record
+
+        @functools.wraps(function)
+        def answer(*args: Any, **kwargs: Any) -> Any:
+            try:
+                key = pickle.dumps((name, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # an argument that cannot be pickled: just compute
+                return function(*args, **kwargs)
+            stored = answers.get(key)
+            if stored is not None:
+                return pickle.loads(stored)  # noqa: S301 -- see the module docstring
+            result = function(*args, **kwargs)
+            if record:
+                with contextlib.suppress(Exception):
+                    answers[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)  # type: ignore[index]
+            return result
+
+        return answer
 
 
 def fixture_names(item: pytest.Function) -> frozenset[str]:

@@ -33,7 +33,7 @@ import hypothesis.configuration as hypothesis_configuration
 import pytest
 
 from autograder.errors import GraderFault, SubmissionError
-from autograder.plan import Plan, Recorder, Replay, cached_plan, plan_key
+from autograder.plan import Plan, Recorder, ReferenceAnswers, Replay, cached_plan, plan_key
 from autograder.plugin import HYPOTHESIS_PROFILE, GradingPlugin, TestRecord
 from autograder.results import GRADED, QuestionScore, SubmissionResult, TestResult, error_result
 from autograder.sandbox import Sandbox, find_forbidden_uses
@@ -173,7 +173,7 @@ def _grade(
     ) as sandbox:
         limits = assignment.limits
         student = StudentFunctions(sandbox, assignment.questions, limits.aborts_per_function, limits.submission_seconds)
-        plugin = GradingPlugin(student, load_reference(assignment.reference), assignment.questions,
+        plugin = GradingPlugin(student, _reference(assignment, plan, recorder), assignment.questions,
                                assignment.public_tests)
         replay = Replay(plan, sandbox) if plan is not None else None
         _run_pytest(assignment, plugin, *filter(None, (replay, recorder)))
@@ -186,6 +186,14 @@ def _grade(
                      fingerprint={"submission": hashlib.sha256(source).hexdigest(),
                                   "suite": suite_fingerprint(assignment)})
     return result, plugin, replay
+
+
+def _reference(assignment: Assignment, plan: Plan | None, recorder: Recorder | None) -> object:
+    """The ``reference`` fixture: the module, answering from the plan or recording its answers."""
+    module = load_reference(assignment.reference)
+    if recorder is not None:
+        return ReferenceAnswers(module, recorder.answers, record=True)
+    return ReferenceAnswers(module, plan.answers) if plan is not None else module
 
 
 @lru_cache(maxsize=8)
