@@ -1,9 +1,13 @@
-"""The plan is the same grader: every strength-corpus file, sample and hostile file gets the
-same status, scores, outcomes, feedback text and printed output with the suites' plan
-(hypothesis inputs replayed) as with every input drawn anew. Graded with the real sandbox.
+"""The plan is the same grader: every strength-corpus file and sample, and the hostile files
+that stop, crash or flood, get the same status, scores, outcomes, feedback text and printed
+output with the suites' plan (hypothesis inputs and reference answers replayed) as with
+every input drawn anew.
 
-Each file is graded twice, so this is the most expensive check of the plan; the cheap
-ones (what is recorded, stale plans, the shipped plan) are in tests/test_plan.py.
+The corpus is honest code and only tells the plan's logic apart, so it is graded with the
+in-process stand-in (fast); the samples and hostile files with the real sandbox, whose
+aborted calls, crashes and captured output the replay must leave as they were. Each file
+is graded twice: this is the most expensive check of the plan; the cheap ones (what is
+recorded, stale plans, the shipped plan) are in tests/test_plan.py.
 """
 
 from __future__ import annotations
@@ -17,17 +21,21 @@ from autograder.results import SubmissionResult
 from autograder.runner import grade_file, grade_submission
 from autograder.spec import load_assignment
 from tests.support import corpus
+from tests.support.inprocess import InProcessSandbox
 
 pytestmark = pytest.mark.slow
 
 ASSIGNMENT = load_assignment("cnn")
 TESTS = Path(__file__).parent
+# The hostile files whose calls end otherwise than by returning: timeouts (and the abort
+# count), a crash, an exit, an output flood (rewound), values that cannot cross, a hidden mutation.
+HOSTILE = ("infinite_loop", "segfault", "exits", "output_flood", "sneaky_returns", "hide_mutation")
 CASES = [
     *(pytest.param(path, id=f"corpus/{path.stem}") for path in sorted((TESTS / "corpus").glob("*.py"))),
     *(pytest.param(path, id=f"samples/{path.stem}") for path in sorted(ASSIGNMENT.samples.iterdir())
       if not path.name.startswith(".")),
-    *(pytest.param(path, id=f"hostile/{path.stem}", marks=pytest.mark.sandbox)
-      for path in sorted((TESTS / "hostile").glob("*.py"))),
+    *(pytest.param(TESTS / "hostile" / f"{name}.py", id=f"hostile/{name}", marks=pytest.mark.sandbox)
+      for name in HOSTILE),
 ]
 
 
@@ -39,7 +47,8 @@ def graded(path: Path, tmp_path: Path, *, replay: bool) -> SubmissionResult:
     submission = tmp_path / ("plan" if replay else "drawn") / ASSIGNMENT.student_file
     submission.parent.mkdir()
     submission.write_text(source, encoding="utf-8")
-    return grade_file(ASSIGNMENT, submission, private_paths=(tmp_path,), replay=replay)
+    stand_in = {"sandbox_factory": InProcessSandbox} if path.parent.name == "corpus" else {}
+    return grade_file(ASSIGNMENT, submission, private_paths=(tmp_path,), replay=replay, **stand_in)
 
 
 def seen(result: SubmissionResult) -> dict[str, Any]:

@@ -36,12 +36,12 @@ class InProcessSandbox:
         target = getattr(self._module, function, None)
         if function not in self._functions or target is None:
             return Failed("crash", f"cnn.py does not define {function}", 0.0)
-        before = copy.deepcopy((args, kwargs))
+        sent = copy.deepcopy((args, kwargs))  # like the sandbox, the student gets copies: the test's stay as they were
         try:
-            value = target(*args, **kwargs)
+            value = target(*sent[0], **sent[1])
         except Exception as exc:  # the student's exception is data here
             return Raised(type(exc).__qualname__, str(exc), (), time.monotonic() - started)
-        return Returned(_plain(value), _mutated(target, before, (args, kwargs)), time.monotonic() - started)
+        return Returned(_plain(value), _mutated(target, (args, kwargs), sent), time.monotonic() - started)
 
     def output(self) -> str:
         return ""
