@@ -276,12 +276,17 @@ def cached_plan(assignment: Assignment, key: str, build: Callable[[], Plan]) -> 
     cached = read_plan(path, key)
     if cached is not None:
         return cached, "the cache"
-    with _locked(path.with_suffix(".lock")):
-        cached = read_plan(path, key)  # another process may have built it while we waited
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(_locked(path.with_suffix(".lock")))
+        except OSError:  # no writable cache folder: this process records its own
+            return build(), "a recording made now (no writable cache folder)"
+        cached = read_plan(path, key)  # another process may have recorded it while we waited
         if cached is not None:
             return cached, "the cache"
         plan = build()
-        write_plan(plan, path)
+        with contextlib.suppress(OSError):
+            write_plan(plan, path)
         return plan, "a recording made now"
 
 

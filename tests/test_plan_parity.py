@@ -30,10 +30,14 @@ TESTS = Path(__file__).parent
 # The hostile files whose calls end otherwise than by returning: timeouts (and the abort
 # count), a crash, an exit, an output flood (rewound), values that cannot cross, a hidden mutation.
 HOSTILE = ("infinite_loop", "segfault", "exits", "output_flood", "sneaky_returns", "hide_mutation")
+# Left out for time (a third of this module): heidi loops forever (as infinite_loop does)
+# and judy is correct but slow (as alice is correct). Both are the same with and without
+# the plan (checked when the plan was introduced: corpus, samples and hostile files, all).
+SLOW_SAMPLES = ("heidi", "judy")
 CASES = [
     *(pytest.param(path, id=f"corpus/{path.stem}") for path in sorted((TESTS / "corpus").glob("*.py"))),
     *(pytest.param(path, id=f"samples/{path.stem}") for path in sorted(ASSIGNMENT.samples.iterdir())
-      if not path.name.startswith(".")),
+      if not path.name.startswith(".") and path.stem not in SLOW_SAMPLES),
     *(pytest.param(TESTS / "hostile" / f"{name}.py", id=f"hostile/{name}", marks=pytest.mark.sandbox)
       for name in HOSTILE),
 ]
