@@ -15,7 +15,9 @@
     otter_config.json          our plugin (autograder.otter_plugin) and where the assignment is
     tests/graded_by_plugin.py  the test file otter insists on; it checks nothing
     files/project/             the package, pyproject.toml, README.md, the assignment's config
-                               and suites and its reference solution, laid out as in this checkout
+                               and suites and its reference solution, laid out as in this checkout,
+                               and the suites' plan (``plan.PLAN_FILE``: the hypothesis inputs,
+                               recorded here so that no Gradescope run draws them)
 
 The project is installed from ``files/project`` in editable mode rather than from a
 wheel: the runner hides ``project_root()``, the folder holding the package, from the
@@ -104,10 +106,13 @@ def build_autograder_zip(assignment: Assignment, path: Path) -> Path:
     if importlib.util.find_spec("otter") is None:
         raise ConfigError("otter-grader is not installed here: pip install -e '.[otter]'")
     from autograder.otter_plugin import PLUGIN_NAME  # imports otter
+    from autograder.plan import PLAN_FILE, write_plan  # hypothesis and pytest: only when building
+    from autograder.runner import current_plan
 
     with tempfile.TemporaryDirectory(prefix="otter-generate-") as tmp:
         work = Path(tmp)
         assignment_path = stage_project(assignment, work / PROJECT_DIR)
+        write_plan(current_plan(assignment)[0], work / PROJECT_DIR / assignment_path / PLAN_FILE)
         (work / "tests").mkdir()
         (work / "tests" / "graded_by_plugin.py").write_text(PLACEHOLDER_TEST, encoding="utf-8")
         (work / "requirements.txt").write_text(requirements(), encoding="utf-8")

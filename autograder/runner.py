@@ -6,6 +6,10 @@ This is the one grading engine. The Gradescope zip and local grading both call
 Steps: read the student's file (never executing it here), find forbidden API uses
 statically, start a sandboxed worker for it, run pytest in this (trusted) process with
 the ``GradingPlugin`` wired to that worker, and turn the test records into points.
+
+The hypothesis tests replay the suites' plan (``autograder.plan``): the inputs drawn once
+while the reference was graded, so a student who passes draws nothing. ``current_plan``
+finds it (the zip's, the cache's) or records it, once per process.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ import hypothesis.configuration as hypothesis_configuration
 import pytest
 
 from autograder.errors import GraderFault, SubmissionError
-from autograder.plugin import GradingPlugin, TestRecord
+from autograder.plan import Plan, Recorder, ReferenceAnswers, Replay, cached_plan, plan_key
+from autograder.plugin import HYPOTHESIS_PROFILE, GradingPlugin, TestRecord
 from autograder.results import (GRADED, NOT_IMPORTABLE, POINT_PLACES, QuestionScore, SubmissionResult, TestResult,
                                 error_result, split_points)
 from autograder.sandbox import Sandbox, find_forbidden_uses
@@ -39,6 +44,11 @@ from autograder.submissions import defined_functions, prepare_submission
 
 AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 GRADING_INI = Path(__file__).with_name("grading.ini")
+# pytest plugins the grading never uses, not loaded: each costs work per session or per test
+# (logging and warnings wrap every test). So suites have no caplog fixture and no
+# filterwarnings marks.
+UNUSED_PLUGINS = ("logging", "warnings", "junitxml", "pastebin", "doctest", "stepwise", "threadexception",
+                  "setuponly", "setupplan")
 GRADER_FAILED = "the autograder failed on this submission; course staff have been told (not your fault)"
 
 
@@ -50,6 +60,10 @@ class GradingSandbox(Caller, Protocol):
 
     def output(self) -> str: ...
 
+    def output_mark(self) -> object: ...
+
+    def rewind_output(self, mark: object) -> None: ...
+
 
 SandboxFactory = Callable[..., contextlib.AbstractContextManager[GradingSandbox]]
 
@@ -60,18 +74,20 @@ def grade_submission(
     *,
     private_paths: Sequence[Path] = (),
     sandbox_factory: SandboxFactory = Sandbox,
+    replay: bool = True,
 ) -> SubmissionResult:
     """Grade whatever a student submitted (a file, folder or zip); never raises for it.
 
     A submission that cannot be graded gets an error result with one clear reason; a fault
     of the grader gets an error result too, with the traceback kept for staff only.
+    ``replay`` as in ``grade_file``.
     """
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
         try:
             prepared = prepare_submission(submission, assignment.student_file, Path(workdir), assignment.questions)
             result = grade_file(assignment, prepared.file, private_paths=(*private_paths, submission.parent),
-                                sandbox_factory=sandbox_factory)
+                                sandbox_factory=sandbox_factory, replay=replay)
         except SubmissionError as exc:
             return error_result(assignment.name, assignment.points, str(exc),
                                 hidden_visibility=assignment.hidden_visibility,
@@ -92,13 +108,56 @@ def grade_file(
     *,
     private_paths: Sequence[Path] = (),
     sandbox_factory: SandboxFactory = Sandbox,
+    replay: bool = True,
 ) -> SubmissionResult:
     """Grade one student ``.py`` file and return its result.
 
     ``private_paths`` are folders the student's code must not read on top of the
     assignment's own (e.g. the output folder). ``sandbox_factory`` exists for unit tests
-    of other modules; grading always uses the real ``Sandbox``.
+    of other modules; grading always uses the real ``Sandbox``. With ``replay`` (the
+    default) the hypothesis tests replay the suites' plan; without it every test draws its
+    inputs anew (the same grades, slower: the tests compare both).
     """
+    started = time.monotonic()
+    plan, source = current_plan(assignment, sandbox_factory) if replay else (None, "")
+    result, plugin, replayed = _grade(assignment, student_file, private_paths, sandbox_factory, plan=plan)
+    if replayed is not None:
+        note = (f"hypothesis inputs from the plan in {source} ({plan.key[:12]}): {replayed.replayed} tests "
+                f"passed on their recorded inputs, {replayed.handed_back} handed to hypothesis")
+        result = replace(result, staff_notes=(*result.staff_notes, note))
+    return replace(result, seconds=time.monotonic() - started)
+
+
+def current_plan(assignment: Assignment, sandbox_factory: SandboxFactory = Sandbox) -> tuple[Plan, str]:
+    """The plan of ``assignment``'s suites as they are now, and where it came from; read or
+    recorded once per process (``plan.cached_plan``)."""
+    key = plan_key(assignment, HYPOTHESIS_PROFILE)
+    if key not in _PLANS:
+        _PLANS[key] = cached_plan(assignment, key, lambda: record_plan(assignment, key, sandbox_factory))
+    return _PLANS[key]
+
+
+_PLANS: dict[str, tuple[Plan, str]] = {}  # this process's plans, by key
+
+
+def record_plan(assignment: Assignment, key: str, sandbox_factory: SandboxFactory = Sandbox) -> Plan:
+    """Grade the reference as a submission, recording what each hypothesis test draws."""
+    recorder = Recorder()
+    _, plugin, _ = _grade(assignment, assignment.reference, (), sandbox_factory, recorder=recorder)
+    return recorder.plan(key, {r.nodeid for r in plugin.records if r.passed})
+
+
+def _grade(
+    assignment: Assignment,
+    student_file: Path,
+    private_paths: Sequence[Path],
+    sandbox_factory: SandboxFactory,
+    *,
+    plan: Plan | None = None,
+    recorder: Recorder | None = None,
+) -> tuple[SubmissionResult, GradingPlugin, Replay | None]:
+    """Grade ``student_file``, replaying ``plan`` or recording with ``recorder``; the result,
+    the plugin (its records) and the replay (what it did)."""
     started = time.monotonic()
     source = student_file.read_bytes()
     text = source.decode("utf-8", errors="replace")
@@ -115,17 +174,27 @@ def grade_file(
         limits = assignment.limits
         student = StudentFunctions(sandbox, assignment.questions, limits.aborts_per_function, limits.submission_seconds,
                                    student_file=assignment.student_file, defined=defined_functions(text))
-        plugin = GradingPlugin(student, load_reference(assignment.reference), assignment.questions,
+        plugin = GradingPlugin(student, _reference(assignment, plan, recorder), assignment.questions,
                                assignment.public_tests)
-        _run_pytest(assignment, plugin)
+        replay = Replay(plan, sandbox) if plan is not None else None
+        _run_pytest(assignment, plugin, *filter(None, (replay, recorder)))
         printed = sandbox.output() if assignment.show_student_output else ""
         notices = sandbox.notices
     if plugin.collection_errors:
         raise GraderFault("the suites could not be collected:\n" + "\n".join(plugin.collection_errors))
-    return _result(assignment, plugin.records, forbidden, printed, notices,
-                   seconds=time.monotonic() - started,
-                   fingerprint={"submission": hashlib.sha256(source).hexdigest(),
-                                "suite": suite_fingerprint(assignment)})
+    result = _result(assignment, plugin.records, forbidden, printed, notices,
+                     seconds=time.monotonic() - started,
+                     fingerprint={"submission": hashlib.sha256(source).hexdigest(),
+                                  "suite": suite_fingerprint(assignment)})
+    return result, plugin, replay
+
+
+def _reference(assignment: Assignment, plan: Plan | None, recorder: Recorder | None) -> object:
+    """The ``reference`` fixture: the module, answering from the plan or recording its answers."""
+    module = load_reference(assignment.reference)
+    if recorder is not None:
+        return ReferenceAnswers(module, recorder.answers, record=True)
+    return ReferenceAnswers(module, plan.answers) if plan is not None else module
 
 
 @lru_cache(maxsize=8)
@@ -140,7 +209,7 @@ def load_reference(path: Path) -> ModuleType:
     return module
 
 
-def _run_pytest(assignment: Assignment, plugin: GradingPlugin) -> None:
+def _run_pytest(assignment: Assignment, plugin: GradingPlugin, *more_plugins: object) -> None:
     """Run both suites in-process, quietly; conftest files are student-side only."""
     args = [
         str(assignment.public_tests),
@@ -150,13 +219,14 @@ def _run_pytest(assignment: Assignment, plugin: GradingPlugin) -> None:
         "--tb=native",  # hypothesis formats every failure it meets; pytest's long style is slow
         "-p", "no:cacheprovider",
         "-p", "no:unraisableexception",  # its five garbage collections per session cost ~0.15 s
+        *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
         "-c", str(GRADING_INI),  # an empty [pytest] section: no project ini applies
         "--rootdir", str(assignment.folder),
         "-q",
     ]
     _forget_suite_modules(assignment)
     with _isolated_pytest(), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        code = pytest.main(args, plugins=[plugin])
+        code = pytest.main(args, plugins=[plugin, *more_plugins])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderFault(f"pytest stopped with exit code {int(code)} while grading")
 

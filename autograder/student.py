@@ -26,6 +26,7 @@ traceback shows) since ``forget_reached``, which the plugin calls before each te
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 import time
 from collections import Counter
@@ -109,11 +110,10 @@ class StudentFunctions:
             self._reached.update(reply.reached)
         if isinstance(reply, Returned):
             return reply.value
-        call = describe_call(name, args, kwargs)
         if isinstance(reply, Raised):
             self._reached.update(_functions_in(reply.traceback, self._functions - {name}))
-            raise _as_exception(reply, call)
-        raise CallAborted(reply.kind, reply.message, call)
+            raise _as_exception(reply, _Detail(reply.traceback, name, args, kwargs))
+        raise CallAborted(reply.kind, reply.message, describe_call(name, args, kwargs))
 
     @property
     def reached(self) -> frozenset[str]:
@@ -152,20 +152,35 @@ def _is_missing(reply: Reply, name: str) -> bool:
             and f"attribute {name!r}" in reply.message)
 
 
-def _as_exception(reply: Raised, call: str) -> Exception:
+def _as_exception(reply: Raised, detail: _Detail) -> Exception:
     """Rebuild the student's exception, with its traceback lines and the call.
 
     ``raised_by_student`` tells the suite runner this exception came from student code,
-    not from a bug in a test; ``student_detail`` is what the student may see (the notes
-    also carry what hypothesis adds later, which names grader files).
+    not from a bug in a test; ``student_detail`` is what the student may see (hypothesis
+    adds notes to the exception later, which name grader files).
     """
     exc = _rebuilt(reply)
-    frames = ["Traceback in your code:", *(f"  {line}" for line in reply.traceback)] if reply.traceback else []
-    detail = "\n".join([*frames, f"Called as {call}"])
     exc.raised_by_student = True  # type: ignore[attr-defined]
     exc.student_detail = detail  # type: ignore[attr-defined]
-    exc.add_note(detail)
     return exc
+
+
+class _Detail:
+    """The traceback lines and the call of a raised exception, written out only when
+    shown: most raised exceptions are the ``ValueError``s a test asks for, and writing out
+    a call's arrays costs far more than the call."""
+
+    def __init__(self, traceback: tuple[str, ...], function: str, args: tuple[Any, ...],
+                 kwargs: dict[str, Any]) -> None:
+        self._traceback, self._call = traceback, (function, args, kwargs)
+
+    @functools.cached_property
+    def text(self) -> str:
+        frames = ["Traceback in your code:", *(f"  {line}" for line in self._traceback)] if self._traceback else []
+        return "\n".join([*frames, f"Called as {describe_call(*self._call)}"])
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def _rebuilt(reply: Raised) -> Exception:

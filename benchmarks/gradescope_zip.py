@@ -84,6 +84,10 @@ def main() -> None:
             goal = f"< {GOALS[kind]:g} s: {'met' if max(seconds) < GOALS[kind] else 'MISSED'}" if kind in GOALS else ""
             print(f"{kind:<10} {spread:>24} {last.get('execution_time', float('nan')):12.1f} "
                   f"{last.get('score', float('nan')):7g}  {goal}")
+            staff = "\n".join(t.get("output", "") for t in last.get("tests", []) if t.get("visibility") == "hidden")
+            plan = [line for line in staff.splitlines() if line.startswith("hypothesis inputs from the plan")]
+            if plan:
+                print(f"{'':<10} {plan[0]}")
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 

@@ -4,10 +4,13 @@ Per call: ``relu`` on a small array many times through a ``Sandbox`` and in this
 the medians in microseconds and their ratio. Per submission: the whole public + hidden
 suite on a correct, loop-based submission (tests/reference_impls/loops_cnn.py), graded
 with the real sandbox and with the in-process stand-in of the tests, in turn, in the
-same run; the medians and the overhead in percent. The sandbox is measured twice: as in
-a batch (``Spares``: the worker was started while the previous submission was graded) and
-cold (the worker starts when the first call needs it, as for a lone Gradescope
-submission)::
+same run, each with the suites' plan (``autograder.plan``: the hypothesis inputs
+replayed) and without it (drawn anew); the medians and the overhead in percent. The
+sandbox is measured twice: as in a batch (``Spares``: the worker was started while the
+previous submission was graded) and cold (the worker starts when the first call needs
+it, as for a lone Gradescope submission). The floor is the student's own compute: every
+call the grading made, made again directly on the submission's module (the time inside
+its functions, nothing else)::
 
     python benchmarks/sandbox_overhead.py [--calls 2000] [--size 8] [--isolation auto|jail|uid|process] [--rounds 5]
 """
@@ -15,6 +18,7 @@ submission)::
 from __future__ import annotations
 
 import argparse
+import copy
 import functools
 import importlib.util
 import statistics
@@ -56,9 +60,10 @@ def measure_calls(submission: Path, function: str, args: Sequence[Any], *, calls
 
 
 def measure_submission(rounds: int = 5) -> dict[str, float]:
-    """Median seconds to grade a correct loop-based submission: in a batch (a spare worker
-    ready), cold, and in process; and the overheads in percent."""
-    from autograder.runner import grade_file
+    """Median seconds to grade a correct loop-based submission, with and without the plan:
+    in a batch (a spare worker ready), cold, and in process; the overheads in percent; and
+    the submission's own compute for the same calls."""
+    from autograder.runner import current_plan, grade_file
     from autograder.spec import load_assignment, project_root
 
     sys.path.insert(0, str(project_root()))
@@ -66,21 +71,64 @@ def measure_submission(rounds: int = 5) -> dict[str, float]:
 
     assignment = load_assignment("cnn")
     submission = project_root() / "tests" / "reference_impls" / "loops_cnn.py"
-    timings: dict[str, list[float]] = {"batch": [], "cold": [], "in_process": []}
+    kinds = [(name, replay) for name in ("batch", "cold", "in_process") for replay in (True, False)]
+    timings: dict[str, list[float]] = {_label(name, replay): [] for name, replay in kinds}
     with Spares() as spares:
         factories = {"batch": functools.partial(Sandbox, spares=spares), "cold": Sandbox,
                      "in_process": InProcessSandbox}
+        current_plan(assignment, factories["batch"])  # read or recorded once, as in any grading process
         grade_file(assignment, submission, sandbox_factory=factories["batch"])  # imports, collection, a spare
         for _ in range(rounds):
-            for name, factory in factories.items():
+            for name, replay in kinds:
                 begin = time.perf_counter()
-                result = grade_file(assignment, submission, sandbox_factory=factory)
-                timings[name].append(time.perf_counter() - begin)
+                result = grade_file(assignment, submission, sandbox_factory=factories[name], replay=replay)
+                timings[_label(name, replay)].append(time.perf_counter() - begin)
                 if result.score != result.max_score:
                     raise RuntimeError(f"loops_cnn.py scored {result.score} with {name}")
-    medians = {f"{name}_s": statistics.median(values) for name, values in timings.items()}
-    return medians | {f"{name}_overhead_pct": 100 * (medians[f"{name}_s"] / medians["in_process_s"] - 1)
-                      for name in ("batch", "cold")}
+        calls = _calls_made(assignment, submission, InProcessSandbox)
+    medians = {f"{label}_s": statistics.median(values) for label, values in timings.items()}
+    overheads = {f"{_label(name, replay)}_overhead_pct":
+                 100 * (medians[f"{_label(name, replay)}_s"] / medians[f"{_label('in_process', replay)}_s"] - 1)
+                 for name, replay in kinds if name != "in_process"}
+    return medians | overheads | {"own_compute_s": _own_compute(submission, calls, rounds), "calls": len(calls)}
+
+
+def _label(name: str, replay: bool) -> str:
+    return f"{name}_{'plan' if replay else 'drawn'}"
+
+
+def _calls_made(assignment: Any, submission: Path, stand_in: type) -> list[tuple[str, Any, Any]]:
+    """Every call grading ``submission`` (with the plan) makes: function, args, kwargs."""
+    from autograder.runner import grade_file
+
+    calls = []
+
+    class Logging(stand_in):  # type: ignore[misc, valid-type]
+        def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+            calls.append((function, copy.deepcopy(args), copy.deepcopy(kwargs)))
+            return super().call(function, *args, **kwargs)
+
+    grade_file(assignment, submission, sandbox_factory=Logging)
+    return calls
+
+
+def _own_compute(submission: Path, calls: list[tuple[str, Any, Any]], rounds: int) -> float:
+    """Median over ``rounds`` of the seconds the submission's functions take for ``calls``
+    (arguments copied outside the clock; exceptions are answers too)."""
+    module = _import(submission)
+    totals = []
+    for _ in range(rounds):
+        total = 0.0
+        for function, args, kwargs in calls:
+            args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+            begin = time.perf_counter()
+            try:
+                getattr(module, function)(*args, **kwargs)
+            except Exception:  # noqa: BLE001 -- a ValueError the tests ask for
+                pass
+            total += time.perf_counter() - begin
+        totals.append(total)
+    return statistics.median(totals)
 
 
 def _timings(call: Any, calls: int) -> list[float]:
@@ -118,11 +166,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"  in process:            {result['in_process_us']:9.1f} us")
     print(f"  boundary overhead:     {result['overhead_us']:9.1f} us  (x{result['ratio']:.0f})")
     whole = measure_submission(options.rounds)
-    print(f"whole suite on loops_cnn.py, median of {options.rounds}")
-    print(f"  sandbox, in a batch:   {whole['batch_s']:9.2f} s  (+{whole['batch_overhead_pct']:.0f} %)")
-    print(f"  sandbox, cold start:   {whole['cold_s']:9.2f} s  (+{whole['cold_overhead_pct']:.0f} %)")
-    print(f"  in process:            {whole['in_process_s']:9.2f} s")
-
+    own = whole["own_compute_s"]
+    print(f"whole suite on loops_cnn.py ({whole['calls']} calls), median of {options.rounds}; "
+          "x = times the submission's own compute")
+    print(f"  {'':24}{'with the plan':>22}{'inputs drawn anew':>22}")
+    for name, title in (("batch", "sandbox, in a batch"), ("cold", "sandbox, cold start"), ("in_process", "in process")):
+        cells = []
+        for replay in (True, False):
+            label = _label(name, replay)
+            extra = f" +{whole[label + '_overhead_pct']:.0f}%" if name != "in_process" else ""
+            cells.append(f"{whole[label + '_s']:6.3f} s x{whole[label + '_s'] / own:<4.0f}{extra}")
+        print(f"  {title:24}{cells[0]:>22}{cells[1]:>22}")
+    print(f"  the submission's own compute: {own * 1e3:.1f} ms")
+    print(f"  the plan saves: {1 - whole['in_process_plan_s'] / whole['in_process_drawn_s']:.0%} in process, "
+          f"{1 - whole['batch_plan_s'] / whole['batch_drawn_s']:.0%} sandboxed in a batch")
 
 if __name__ == "__main__":
     sys.exit(main())

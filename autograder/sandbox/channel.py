@@ -44,6 +44,15 @@ class OutputCapture:
         text = self.kept.decode("utf-8", errors="replace")
         return text + TRUNCATED if self.dropped else text
 
+    def mark(self) -> tuple[int, int]:
+        """Where the output stands now, for ``rewind``."""
+        return len(self.kept), self.dropped
+
+    def rewind(self, mark: tuple[int, int]) -> None:
+        """Forget what was printed since ``mark`` (calls the grader makes again)."""
+        del self.kept[mark[0]:]
+        self.dropped = mark[1]
+
 
 class Channel:
     """Pipes to and from one worker process, plus the pidfd that tells when it exits."""

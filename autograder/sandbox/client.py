@@ -106,6 +106,17 @@ class Sandbox:
             self._worker.channel.drain_output()
         return self._output.text()
 
+    def output_mark(self) -> tuple[int, int]:
+        """Where the student's output stands now (every finished call's output is in)."""
+        return self._output.mark()
+
+    def rewind_output(self, mark: tuple[int, int]) -> None:
+        """Forget what was printed since ``output_mark`` gave ``mark``: the grader repeats
+        those calls (``autograder.plan``), and the student's output shows them once."""
+        if self._worker is not None:
+            self._worker.channel.drain_output()
+        self._output.rewind(mark)
+
     def close(self) -> None:
         """Kill the worker and every process it started; safe to call twice."""
         self._discard()

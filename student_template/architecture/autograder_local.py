@@ -16,12 +16,12 @@ import difflib
 from typing import Any, Sequence
 import numpy as np
 from dataclasses import dataclass
+import functools
 import inspect
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Sequence
 import ast
 import builtins
-import functools
 import importlib
 import sys
 import warnings
@@ -214,6 +214,13 @@ class Misconception:
     confirm: Confirmation | None = None
 
 
+@functools.lru_cache(maxsize=256)
+def _signature(function: Callable[..., Any]) -> inspect.Signature:
+    """``inspect.signature``, once per function: a test makes hundreds of calls of the
+    same few (reading a signature costs more than a small call)."""
+    return inspect.signature(function)
+
+
 @dataclass(frozen=True)
 class Call:
     """One call of a graded function, kept so that feedback can show what was asked.
@@ -230,7 +237,7 @@ class Call:
     @classmethod
     def of(cls, signature: Callable[..., Any], *args: Any, **kwargs: Any) -> Call:
         """The call ``signature.__name__(*args, **kwargs)``, named after ``signature``'s parameters."""
-        bound = inspect.signature(signature).bind(*args, **kwargs)
+        bound = _signature(signature).bind(*args, **kwargs)
         bound.apply_defaults()
         return cls(signature.__name__, args, dict(kwargs), dict(bound.arguments))
 

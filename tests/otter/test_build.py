@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import zipfile
 from importlib.metadata import version
@@ -15,6 +16,8 @@ from click.testing import CliRunner
 from autograder.cli import main
 from autograder.otter_bridge import GRADESCOPE_PROJECT, project_dependencies
 from autograder.otter_plugin import PLUGIN_NAME
+from autograder.plan import PLAN_FILE, plan_key
+from autograder.plugin import HYPOTHESIS_PROFILE
 from autograder.spec import Assignment
 from autograder.template import release_files, solution_lines
 
@@ -102,6 +105,13 @@ def test_zip_ships_config_suites_and_reference_but_no_samples(dist: Path, assign
     assert {f"{project}assignments/cnn/hidden/{p.name}" for p in assignment.hidden_tests.glob("*.py")} <= names
     assert f"{project}solutions/cnn/cnn.py" in names
     assert not any("/samples/" in name or "__pycache__" in name for name in names)
+
+
+def test_zip_ships_the_plan_of_its_suites(dist: Path, assignment: Assignment) -> None:
+    shipped = _members(dist / "autograder.zip")[f"files/project/assignments/cnn/{PLAN_FILE}"]
+    plan = pickle.loads(shipped)  # noqa: S301 -- the zip this session built
+    assert plan.key == plan_key(assignment, HYPOTHESIS_PROFILE) and plan.examples > 100
+    assert not any(PLAN_FILE in name for name in _members(dist / "student.zip"))
 
 
 def test_otter_config_names_our_plugin_and_the_total(dist: Path, assignment: Assignment) -> None:

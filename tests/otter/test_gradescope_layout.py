@@ -116,6 +116,13 @@ def test_grading_fits_in_gradescopes_default_memory(correct: EmulatedRun) -> Non
     assert 0 < correct.peak_rss_mb < GRADESCOPE_MEMORY_MB
 
 
+@pytest.mark.xdist_group("gradescope-correct")  # shares one emulated run
+def test_the_run_replays_the_plan_shipped_in_the_zip(correct: EmulatedRun) -> None:
+    staff = "\n".join(t["output"] for t in correct.results["tests"] if t["visibility"] == "hidden")
+    assert "hypothesis inputs from the plan in the assignment folder" in staff
+    assert ", 0 handed to hypothesis" in staff
+
+
 @pytest.mark.xdist_group("gradescope-buggy")  # shares one emulated run
 def test_public_tests_are_visible_and_hidden_ones_follow_the_config(
         buggy: EmulatedRun, results_schema: jsonschema.Draft202012Validator, assignment: Assignment) -> None:
