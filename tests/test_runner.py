@@ -7,7 +7,6 @@ tests/sandbox and by the end-to-end tests on the cnn assignment.
 import time
 from dataclasses import replace
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
 

@@ -10,7 +10,6 @@ grader), the worker may start no child at all.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.sandbox import Failed, Raised, Returned, Unsupported
+from autograder.sandbox import Failed, Raised, Returned
 from autograder.student import StudentFunctions
 from tests.sandbox.helpers import FUNCTIONS, sandbox_processes
 

@@ -10,7 +10,7 @@ import platform
 
 import pytest
 
-from autograder.sandbox import Raised, Returned
+from autograder.sandbox import Returned
 from autograder.sandbox.rootfs import WORK_ROOT
 from tests.sandbox.helpers import limits, requires_jail
 
