@@ -14,7 +14,6 @@ import json
 import subprocess
 import sys
 import tracemalloc
-from pathlib import Path
 
 import jsonschema
 import numpy as np
