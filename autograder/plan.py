@@ -165,19 +165,27 @@ class Replay:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
-        inputs = self._plan.tests.get(pyfuncitem.nodeid)
-        if inputs is None:
+        if pyfuncitem.nodeid not in self._plan.tests:
             return None
-        test = pyfuncitem.obj.hypothesis.inner_test
         fixtures = {name: pyfuncitem.funcargs[name] for name in fixture_names(pyfuncitem)}
+        return True if self.passes(pyfuncitem.nodeid, pyfuncitem.obj, fixtures) else None
+
+    def passes(self, nodeid: str, test: Callable[..., Any], fixtures: Mapping[str, Any]) -> bool:
+        """Whether ``test`` (node id ``nodeid``, a ``@given`` test) is planned and passes on
+        every recorded input, called with ``fixtures``. False means the caller runs ``test``
+        itself: it is not planned, or an input failed (the output was rewound)."""
+        inputs = self._plan.tests.get(nodeid)
+        if inputs is None:
+            return False
+        inner_test = test.hypothesis.inner_test  # type: ignore[attr-defined]
         mark = self._output.output_mark()
         for drawn in inputs:
             try:
-                test(**fixtures, **pickle.loads(drawn))  # noqa: S301 -- see the module docstring
+                inner_test(**fixtures, **pickle.loads(drawn))  # noqa: S301 -- see the module docstring
             except self._failures:
                 self._output.rewind_output(mark)  # hypothesis calls these again; print once, as without the plan
                 self.handed_back += 1
-                return None
+                return False
         self.replayed += 1
         return True
 

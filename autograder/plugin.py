@@ -9,7 +9,7 @@ written for the student (never a traceback of the hidden test).
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -124,19 +124,31 @@ class GradingPlugin:
         )
 
     def _record(self, item: pytest.Item, call: pytest.CallInfo[None]) -> TestRecord:
-        marker = item.get_closest_marker("question")
-        question = marker.args[0] if marker and marker.args else ""
-        common = dict(
-            nodeid=item.nodeid,
-            title=_title(item),
-            question=question,
-            public=Path(str(item.path)).is_relative_to(self._public_dir),
-            seconds=call.duration,
-            reached=tuple(sorted(self._student.reached - {question})),
-        )
-        if call.excinfo is None:
-            return TestRecord(passed=True, **common)
-        return TestRecord(passed=False, **common, **_explain(call.excinfo))
+        raised = call.excinfo.value if call.excinfo is not None else None
+        return completed(identify(item, self._public_dir), raised, call.duration, self._student.reached)
+
+
+def identify(item: pytest.Item, public_dir: Path) -> TestRecord:
+    """What ``item``'s record says before it runs: its node id, title, question and suite
+    (public when its file is under ``public_dir``); ``completed`` adds the outcome."""
+    marker = item.get_closest_marker("question")
+    return TestRecord(
+        nodeid=item.nodeid,
+        title=_title(item),
+        question=marker.args[0] if marker and marker.args else "",
+        public=Path(str(item.path)).is_relative_to(public_dir),
+        passed=False,
+    )
+
+
+def completed(identity: TestRecord, raised: BaseException | None, seconds: float,
+              reached: frozenset[str]) -> TestRecord:
+    """The record of a test that ran for ``seconds``: passed if it ``raised`` nothing, else
+    explained for the student; ``reached`` the graded functions its calls went through."""
+    common = dict(seconds=seconds, reached=tuple(sorted(reached - {identity.question})))
+    if raised is None:
+        return replace(identity, passed=True, **common)
+    return replace(identity, passed=False, **common, **_explain(raised))
 
 
 def _title(item: pytest.Item) -> str:
@@ -147,9 +159,8 @@ def _title(item: pytest.Item) -> str:
     return item.name.removeprefix("test_").replace("_", " ")
 
 
-def _explain(excinfo: pytest.ExceptionInfo[BaseException] | None) -> dict[str, Any]:
+def _explain(exc: BaseException) -> dict[str, Any]:
     """Turn a test's exception into a student-facing message, and a staff note if needed."""
-    exc = excinfo.value if excinfo else None
     if isinstance(exc, Feedback):
         return {"message": exc.message, "misconception": exc.misconception}
     if isinstance(exc, CallAborted):
@@ -163,5 +174,5 @@ def _explain(excinfo: pytest.ExceptionInfo[BaseException] | None) -> dict[str, A
                 "(does it use randomness or keep state between calls?)."}
     if isinstance(exc, AssertionError) and str(exc) and not isinstance(exc, HypothesisException):
         return {"message": str(exc)}
-    staff = "".join(traceback.format_exception(exc)) if exc else "no exception recorded"
+    staff = "".join(traceback.format_exception(exc))
     return {"message": INTERNAL_ERROR, "staff_note": staff}

@@ -184,15 +184,16 @@ def _serve(conn: Connection, assignment: Assignment, private_paths: tuple[Path, 
     _obey_parent_only(parent)
     os.chdir(scratch)
     try:
-        # The pool initializer's work: numpy, pytest, hypothesis, the reference and the suites'
-        # plan (recorded by one worker while the others wait for it), once per process.
-        from autograder.runner import current_plan, grade_submission, load_reference
+        # The pool initializer's work: numpy, pytest, hypothesis, the reference, the suites'
+        # plan (recorded by one worker while the others wait for it) and their collected
+        # tests (the fast path's), once per process.
+        from autograder.runner import current_plan, current_suite, grade_submission, load_reference
         from autograder.sandbox import Sandbox, Spares
 
         load_reference(assignment.reference)
         with Spares() as spares:  # the next submission's sandbox worker starts while one is graded
             factory = sandbox_factory or functools.partial(Sandbox, spares=spares)
-            current_plan(assignment, factory)
+            current_suite(assignment, current_plan(assignment, factory)[0].key)
             conn.send(READY)
             while (path := conn.recv()) is not None:
                 result = grade_submission(assignment, path, private_paths=private_paths, sandbox_factory=factory)

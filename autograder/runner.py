@@ -9,7 +9,9 @@ the ``GradingPlugin`` wired to that worker, and turn the test records into point
 
 The hypothesis tests replay the suites' plan (``autograder.plan``): the inputs drawn once
 while the reference was graded, so a student who passes draws nothing. ``current_plan``
-finds it (the zip's, the cache's) or records it, once per process.
+finds it (the zip's, the cache's) or records it, once per process. With the plan, the
+tests pytest collected once per process (``current_suite``) are called directly
+(``autograder.fastpath``): no pytest session per submission.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Iterator, Protocol, Sequence
+from typing import Callable, Iterator, Protocol, Sequence, cast
 
 import hypothesis.configuration as hypothesis_configuration
 import pytest
 
+from autograder import fastpath
 from autograder.errors import GraderFault, SubmissionError
 from autograder.plan import Plan, Recorder, ReferenceAnswers, Replay, cached_plan, plan_key
 from autograder.plugin import HYPOTHESIS_PROFILE, GradingPlugin, TestRecord
@@ -120,7 +123,7 @@ def grade_file(
     """
     started = time.monotonic()
     plan, source = current_plan(assignment, sandbox_factory) if replay else (None, "")
-    result, plugin, replayed = _grade(assignment, student_file, private_paths, sandbox_factory, plan=plan)
+    result, _, replayed = _grade(assignment, student_file, private_paths, sandbox_factory, plan=plan)
     if replayed is not None:
         note = (f"hypothesis inputs from the plan in {source} ({plan.key[:12]}): {replayed.replayed} tests "
                 f"passed on their recorded inputs, {replayed.handed_back} handed to hypothesis")
@@ -143,8 +146,33 @@ _PLANS: dict[str, tuple[Plan, str]] = {}  # this process's plans, by key
 def record_plan(assignment: Assignment, key: str, sandbox_factory: SandboxFactory = Sandbox) -> Plan:
     """Grade the reference as a submission, recording what each hypothesis test draws."""
     recorder = Recorder()
-    _, plugin, _ = _grade(assignment, assignment.reference, (), sandbox_factory, recorder=recorder)
-    return recorder.plan(key, {r.nodeid for r in plugin.records if r.passed})
+    _, records, _ = _grade(assignment, assignment.reference, (), sandbox_factory, recorder=recorder)
+    return recorder.plan(key, {r.nodeid for r in records if r.passed})
+
+
+def current_suite(assignment: Assignment, key: str) -> tuple[fastpath.SuiteTest, ...] | None:
+    """The suites' tests as the fast path calls them, collected once per process and plan
+    ``key``; None if they must run in pytest (``fastpath.Collector``) or cannot be
+    collected (the pytest run then says why)."""
+    cache_key = (key, assignment.folder)
+    if cache_key not in _SUITES:
+        _SUITES[cache_key] = _collect(assignment)
+    return _SUITES[cache_key]
+
+
+_SUITES: dict[tuple[str, Path], tuple[fastpath.SuiteTest, ...] | None] = {}  # this process's collected suites
+
+
+def _collect(assignment: Assignment) -> tuple[fastpath.SuiteTest, ...] | None:
+    # a collect-only session calls no fixture: the plugin needs no student
+    plugin = GradingPlugin(cast(StudentFunctions, None), cast(ModuleType, None), assignment.questions,
+                           assignment.public_tests)
+    collector = fastpath.Collector(assignment.public_tests)
+    try:
+        _run_pytest(assignment, plugin, collector, options=("--collect-only",))
+    except GraderFault:
+        return None
+    return None if plugin.collection_errors else collector.tests
 
 
 def _grade(
@@ -155,10 +183,11 @@ def _grade(
     *,
     plan: Plan | None = None,
     recorder: Recorder | None = None,
-) -> tuple[SubmissionResult, GradingPlugin, Replay | None]:
-    """Grade ``student_file``, replaying ``plan`` or recording with ``recorder``; the result,
-    the plugin (its records) and the replay (what it did)."""
+) -> tuple[SubmissionResult, list[TestRecord], Replay | None]:
+    """Grade ``student_file``, replaying ``plan`` (on the fast path if the suites allow) or
+    recording with ``recorder``; the result, the test records and the replay (what it did)."""
     started = time.monotonic()
+    suite = current_suite(assignment, plan.key) if plan is not None else None
     source = student_file.read_bytes()
     text = source.decode("utf-8", errors="replace")
     forbidden = find_forbidden_uses(text, assignment.questions, assignment.forbidden)
@@ -174,19 +203,23 @@ def _grade(
         limits = assignment.limits
         student = StudentFunctions(sandbox, assignment.questions, limits.aborts_per_function, limits.submission_seconds,
                                    student_file=assignment.student_file, defined=defined_functions(text))
-        plugin = GradingPlugin(student, _reference(assignment, plan, recorder), assignment.questions,
-                               assignment.public_tests)
+        reference = _reference(assignment, plan, recorder)
         replay = Replay(plan, sandbox) if plan is not None else None
-        _run_pytest(assignment, plugin, *filter(None, (replay, recorder)))
+        plugin = GradingPlugin(student, reference, assignment.questions, assignment.public_tests)
+        if suite is not None and replay is not None:
+            records = fastpath.run(suite, student, reference, replay)
+        else:
+            _run_pytest(assignment, plugin, *filter(None, (replay, recorder)))
+            records = plugin.records
         printed = sandbox.output() if assignment.show_student_output else ""
         notices = sandbox.notices
     if plugin.collection_errors:
         raise GraderFault("the suites could not be collected:\n" + "\n".join(plugin.collection_errors))
-    result = _result(assignment, plugin.records, forbidden, printed, notices,
+    result = _result(assignment, records, forbidden, printed, notices,
                      seconds=time.monotonic() - started,
                      fingerprint={"submission": hashlib.sha256(source).hexdigest(),
                                   "suite": suite_fingerprint(assignment)})
-    return result, plugin, replay
+    return result, records, replay
 
 
 def _reference(assignment: Assignment, plan: Plan | None, recorder: Recorder | None) -> object:
@@ -209,9 +242,12 @@ def load_reference(path: Path) -> ModuleType:
     return module
 
 
-def _run_pytest(assignment: Assignment, plugin: GradingPlugin, *more_plugins: object) -> None:
-    """Run both suites in-process, quietly; conftest files are student-side only."""
+def _run_pytest(assignment: Assignment, plugin: GradingPlugin, *more_plugins: object,
+                options: Sequence[str] = ()) -> None:
+    """Run both suites in-process, quietly, with pytest ``options`` added; conftest files
+    are student-side only."""
     args = [
+        *options,
         str(assignment.public_tests),
         str(assignment.hidden_tests),
         "--noconftest",

@@ -3,14 +3,17 @@
 On a toy assignment with the in-process stand-in: what is recorded is exactly what
 hypothesis draws without the recorder, a changed suite never replays an old plan, the plan
 shipped in an assignment folder (the zip's) is the one used, and a failing student gets
-the feedback hypothesis gives without a plan. The whole cnn corpus, the samples and the
-hostile files are compared with and without the plan in tests/test_plan_parity.py.
+the feedback hypothesis gives without a plan. With the plan the suites' tests are called
+directly, in no pytest session (``autograder.fastpath``), unless a test needs what only
+pytest does. The whole cnn corpus, the samples and the hostile files are compared with and
+without the plan in tests/test_plan_parity.py.
 """
 
 from __future__ import annotations
 
 import json
 import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,13 +34,33 @@ scale = 4
 
 REFERENCE = "def scale(values, factor):\n    return tuple(v * factor for v in values)\n"
 
+# The test pytest is running when the public test runs is appended to the file named by SESSIONS.
 PUBLIC = '''\
+import os
 import pytest
 
 @pytest.mark.question("scale")
 def test_scale_two(student):
     """scale([1], 2) is [2]"""
+    with open(os.environ["SESSIONS"], "a") as log:
+        log.write(os.environ.get("PYTEST_CURRENT_TEST", "") + "\\n")
     assert student.scale((1,), 2) == (2,)
+'''
+
+# Tests that need more of pytest than a call: a fixture of its own, and a skip mark.
+NEEDS_PYTEST = '''\
+import pytest
+
+@pytest.mark.question("scale")
+def test_scale_into_a_file(student, tmp_path):
+    """scale's answer can be written out"""
+    (tmp_path / "out.txt").write_text(repr(student.scale((1, 2), 3)))
+    assert (tmp_path / "out.txt").read_text() == "(3, 6)"
+
+@pytest.mark.question("scale")
+@pytest.mark.skip(reason="not graded this term")
+def test_scale_skipped(student):
+    assert False
 '''
 
 # Every input the inner test gets is appended, as JSON, to the file named by DRAWN.
@@ -77,7 +100,16 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Plans are cached under tmp_path; DRAWN logs what the toy suite's test is called with."""
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setenv("DRAWN", str(tmp_path / "drawn.jsonl"))
+    monkeypatch.setenv("SESSIONS", str(tmp_path / "sessions.txt"))
     return tmp_path / "cache"
+
+
+def sessions(tmp_path: Path) -> list[str]:
+    """The pytest test that was running each time the toy's public test ran, since the last call."""
+    log = tmp_path / "sessions.txt"
+    lines = log.read_text().splitlines() if log.exists() else []
+    log.unlink(missing_ok=True)
+    return lines
 
 
 def drawn(tmp_path: Path) -> list[list]:
@@ -150,3 +182,27 @@ def test_the_plan_in_the_assignment_folder_is_the_one_used(tmp_path: Path, priva
     used, source = cached_plan(toy, key, build=lambda: pytest.fail("the shipped plan was not used"))
     assert source == "the assignment folder" and used.tests == plan.tests
     assert not private_cache.exists()
+
+
+def test_with_the_plan_the_suites_run_in_no_pytest_session(tmp_path: Path):
+    toy = make_toy(tmp_path / "toy")
+    for source in (BUGGY, REFERENCE, BUGGY):  # one process, one collection: nothing carries over
+        replayed = grade_file(toy, student_file(tmp_path, source), sandbox_factory=InProcessSandbox)
+        drawn_anew = grade_file(toy, student_file(tmp_path, source), sandbox_factory=InProcessSandbox, replay=False)
+        [with_plan, without] = sessions(tmp_path)
+        assert "test_public_toy.py::test_scale_two" not in with_plan
+        assert "test_public_toy.py::test_scale_two (call)" in without
+        assert [replace(t, seconds=0) for t in replayed.tests] == [replace(t, seconds=0) for t in drawn_anew.tests]
+        assert (replayed.score == replayed.max_score) == (source == REFERENCE)
+
+
+def test_a_suite_that_needs_more_of_pytest_than_calls_is_run_by_pytest(tmp_path: Path):
+    toy = make_toy(tmp_path / "toy")
+    (toy.public_tests / "test_public_more.py").write_text(NEEDS_PYTEST)
+    result = grade_file(toy, student_file(tmp_path, REFERENCE), sandbox_factory=InProcessSandbox)
+    assert "test_public_toy.py::test_scale_two (call)" in sessions(tmp_path)[0]
+    assert [(t.name, t.passed) for t in result.tests] == [
+        ("scale: scale's answer can be written out (public)", True),
+        ("scale: scale([1], 2) is [2] (public)", True),
+        ("scale: scale multiplies every value by the factor (hidden)", True)]
+    assert "1 tests passed on their recorded inputs" in result.staff_notes[-1]

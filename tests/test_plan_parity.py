@@ -1,7 +1,7 @@
 """The plan is the same grader: every strength-corpus file and sample, and the hostile files
 that stop, crash or flood, get the same status, scores, outcomes, feedback text and printed
-output with the suites' plan (hypothesis inputs and reference answers replayed) as with
-every input drawn anew.
+output with the suites' plan (hypothesis inputs and reference answers replayed, the tests
+called directly: ``autograder.fastpath``) as with every input drawn anew in a pytest session.
 
 The corpus is honest code and only tells the plan's logic apart, so it is graded with the
 in-process stand-in (fast); the samples and hostile files with the real sandbox, whose
