@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import jinja2
 from rich.console import Console, Group
@@ -33,8 +33,10 @@ from rich.text import Text
 
 from autograder.discovery import Person
 from autograder.results import ERROR, NOT_IMPORTABLE, SubmissionResult, TestResult
-from autograder.similarity import Pair
 from autograder.spec import Assignment
+
+if TYPE_CHECKING:  # copydetect (and the matplotlib it imports) only where similarity is computed
+    from autograder.similarity import Pair
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HISTOGRAM_BINS = 10
