@@ -22,6 +22,12 @@ every call the suites made of it (``ReferenceAnswers``).
   goes to the real hypothesis run, which meets the same failure and shrinks it as ever, so
   the feedback is unchanged. A call that could not finish (``CallAborted``, a
   ``BaseException``) ends the test at once, as it does under hypothesis, and is not repeated.
+- **Learn**: a test handed to hypothesis asks the reference about inputs the plan does not
+  hold (its search and shrinking). Those answers are kept in the grading process
+  (``LearnedAnswers``, bounded) for its next submissions: students with the same mistake
+  shrink through the same inputs. Only the reference's return values for exact
+  arguments are kept, so what one student's grading leaves there is what any other's
+  would compute.
 - **Store**: a plan is keyed by ``plan_key`` (the suite fingerprint and all else that
   changes the draws: the hypothesis, numpy and Python versions and the grading profile)
   and a plan whose key differs is never used. It is hidden material, like the suites it
@@ -63,6 +69,7 @@ from autograder.spec import Assignment, suite_fingerprint
 PLAN_FILE = "suite-plan.pickle"  # in an assignment folder: the plan shipped with the zip
 CACHE_ENV = "AUTOGRADER_CACHE"  # overrides where local plans are cached
 PLAN_FORMAT = 2  # bumped when what a plan holds changes
+LEARNED_BYTES = 64 * 2**20  # reference answers a grading process keeps beyond the plan's (``LearnedAnswers``)
 
 
 class OutputLog(Protocol):
@@ -193,7 +200,8 @@ class Replay:
 class ReferenceAnswers:
     """The reference module as the suites see it (the ``reference`` fixture): a call whose
     answer the plan holds is answered from it, any other is computed. With ``record``, the
-    answers computed are added to ``answers``.
+    answers computed are added to ``answers``; otherwise, with ``learned``, to that
+    process-wide store (``learned_answers``), where the next submission finds them.
 
     An answer is looked up by the exact bytes of the call's pickled arguments, and returned
     as a fresh copy. The reference is deterministic, so a stored answer is the one it would
@@ -201,10 +209,12 @@ class ReferenceAnswers:
     """
 
     def __init__(self, module: ModuleType, answers: MutableMapping[bytes, bytes] | Mapping[bytes, bytes],
-                 *, record: bool = False) -> None:
+                 *, record: bool = False, learned: LearnedAnswers | None = None) -> None:
         self._module = module
         self._answers = answers
-        self._record = record
+        self._store: MutableMapping[bytes, bytes] | LearnedAnswers | None = (
+            answers if record else learned)  # type: ignore[assignment]
+        self._learned = learned
         self._functions: dict[str, Callable[..., Any]] = {}
 
     def __getattr__(self, name: str) -> Any:
@@ -216,7 +226,7 @@ class ReferenceAnswers:
         return self._functions[name]
 
     def _answering(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        answers, record = self._answers, self._record
+        answers, learned, store = self._answers, self._learned, self._store
 
         @functools.wraps(function)
         def answer(*args: Any, **kwargs: Any) -> Any:
@@ -225,15 +235,55 @@ class ReferenceAnswers:
             except Exception:  # an argument that cannot be pickled: just compute
                 return function(*args, **kwargs)
             stored = answers.get(key)
+            if stored is None and learned is not None:
+                stored = learned.get(key)
             if stored is not None:
                 return pickle.loads(stored)  # noqa: S301 -- see the module docstring
             result = function(*args, **kwargs)
-            if record:
+            if store is not None:
                 with contextlib.suppress(Exception):
-                    answers[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)  # type: ignore[index]
+                    store[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
             return result
 
         return answer
+
+
+class LearnedAnswers:
+    """The reference's answers to calls the plan does not hold (the hypothesis run of a
+    test that failed: its search and shrinking), kept for the grading process's next
+    submissions, since students with the same mistake shrink through the same inputs. At
+    most ``limit`` bytes of keys and answers; the oldest go first.
+
+    It holds only what the reference returned for exact arguments: a pure function's
+    values, so no student's grading can change what another's computes.
+    """
+
+    def __init__(self, limit: int = LEARNED_BYTES) -> None:
+        self.limit = limit
+        self._items: dict[bytes, bytes] = {}
+        self._bytes = 0
+
+    def get(self, key: bytes) -> bytes | None:
+        return self._items.get(key)
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        size = len(key) + len(value)
+        if key in self._items or size > self.limit:
+            return
+        self._items[key] = value
+        self._bytes += size
+        while self._bytes > self.limit:
+            oldest = next(iter(self._items))
+            self._bytes -= len(oldest) + len(self._items.pop(oldest))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@functools.lru_cache(maxsize=4)
+def learned_answers(key: str) -> LearnedAnswers:
+    """This process's ``LearnedAnswers`` for the plan ``key`` (one per suite version)."""
+    return LearnedAnswers()
 
 
 def fixture_names(item: pytest.Function) -> frozenset[str]:

@@ -36,7 +36,7 @@ import pytest
 
 from autograder import fastpath
 from autograder.errors import GraderFault, SubmissionError
-from autograder.plan import Plan, Recorder, ReferenceAnswers, Replay, cached_plan, plan_key
+from autograder.plan import Plan, Recorder, ReferenceAnswers, Replay, cached_plan, learned_answers, plan_key
 from autograder.plugin import HYPOTHESIS_PROFILE, GradingPlugin, TestRecord
 from autograder.results import (GRADED, NOT_IMPORTABLE, POINT_PLACES, QuestionScore, SubmissionResult, TestResult,
                                 error_result, split_points)
@@ -223,11 +223,14 @@ def _grade(
 
 
 def _reference(assignment: Assignment, plan: Plan | None, recorder: Recorder | None) -> object:
-    """The ``reference`` fixture: the module, answering from the plan or recording its answers."""
+    """The ``reference`` fixture: the module, answering from the plan (and what this
+    process learned beyond it) or recording its answers."""
     module = load_reference(assignment.reference)
     if recorder is not None:
         return ReferenceAnswers(module, recorder.answers, record=True)
-    return ReferenceAnswers(module, plan.answers) if plan is not None else module
+    if plan is None:
+        return module
+    return ReferenceAnswers(module, plan.answers, learned=learned_answers(plan.key))
 
 
 @lru_cache(maxsize=8)

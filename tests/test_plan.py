@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.plan import CACHE_ENV, PLAN_FILE, cached_plan, plan_key, read_plan, write_plan
+from autograder.plan import CACHE_ENV, PLAN_FILE, LearnedAnswers, cached_plan, plan_key, read_plan, write_plan
 from autograder.plugin import HYPOTHESIS_PROFILE
 from autograder.runner import current_plan, grade_file, record_plan
 from autograder.spec import Assignment, load_assignment
@@ -82,6 +82,14 @@ def test_scale_matches_reference(student, reference, values, factor):
     assert tuple(got) == expected, f"scale({values}, {factor}) returned {got}; expected {expected}"
 '''
 
+# The reference above, appending a dot to the file named by REFERENCE_CALLS each time it computes.
+COUNTING_REFERENCE = (
+    "import os\n\n"
+    "def scale(values, factor):\n"
+    "    with open(os.environ['REFERENCE_CALLS'], 'a') as log:\n"
+    "        log.write('.')\n"
+    "    return tuple(v * factor for v in values)\n")
+
 BUGGY = "def scale(values, factor):\n    return tuple(v * factor if v < 20 else v for v in values)\n"
 
 
@@ -101,7 +109,16 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setenv("DRAWN", str(tmp_path / "drawn.jsonl"))
     monkeypatch.setenv("SESSIONS", str(tmp_path / "sessions.txt"))
+    monkeypatch.setenv("REFERENCE_CALLS", str(tmp_path / "reference_calls.txt"))
     return tmp_path / "cache"
+
+
+def reference_calls(tmp_path: Path) -> int:
+    """How many times the counting reference computed an answer since the last call."""
+    log = tmp_path / "reference_calls.txt"
+    count = len(log.read_text()) if log.exists() else 0
+    log.unlink(missing_ok=True)
+    return count
 
 
 def sessions(tmp_path: Path) -> list[str]:
@@ -159,6 +176,28 @@ def test_a_failing_student_gets_the_feedback_of_a_run_without_the_plan(tmp_path:
                                                                       for t in without.tests]
     assert not replayed.tests[-1].passed and "returned" in replayed.tests[-1].output
     assert "0 tests passed on their recorded inputs, 1 handed to hypothesis" in replayed.staff_notes[-1]
+
+
+def test_what_the_reference_computed_after_a_failure_is_not_computed_again_for_the_next_student(tmp_path: Path):
+    toy = make_toy(tmp_path / "toy")
+    (tmp_path / "toy" / "reference.py").write_text(COUNTING_REFERENCE)
+    current_plan(toy, InProcessSandbox)
+    reference_calls(tmp_path)
+    buggy = student_file(tmp_path, BUGGY)
+    first = grade_file(toy, buggy, sandbox_factory=InProcessSandbox)
+    computed_for_the_first = reference_calls(tmp_path)
+    second = grade_file(toy, buggy, sandbox_factory=InProcessSandbox)
+    assert computed_for_the_first > 0 and reference_calls(tmp_path) == 0
+    assert [(t.name, t.passed, t.output) for t in second.tests] == [(t.name, t.passed, t.output) for t in first.tests]
+    assert not second.tests[-1].passed
+
+
+def test_learned_answers_stay_within_their_byte_budget_dropping_the_oldest():
+    learned = LearnedAnswers(limit=100)
+    for number in range(10):
+        learned[bytes([number]) * 10] = b"answer" * 3 + b"!!"  # 30 bytes with its key
+    assert len(learned) == 3
+    assert learned.get(bytes([6]) * 10) is None and learned.get(bytes([9]) * 10) == b"answer" * 3 + b"!!"
 
 
 def test_a_changed_suite_never_replays_the_old_plan(tmp_path: Path, private_cache: Path):
