@@ -373,11 +373,16 @@ def _fail(
     expected: Any = None,
     got: Any = None,
 ) -> None:
-    """Raise the ``Feedback``: what went wrong, advice, then the call and both answers."""
-    parts = [sentence + (f" {advice}" if advice else ""), f"Called as {call.shown()}"]
-    if expected is not None:
-        parts += [f"Expected {format_value(expected)}", f"Got {format_value(got)}"]
-    raise Feedback("\n".join(parts), misconception=misconception)
+    """Raise the ``Feedback``: what went wrong, advice, then the call and both answers
+    (written out only if the failure is shown: see ``Feedback``)."""
+
+    def message() -> str:
+        parts = [sentence + (f" {advice}" if advice else ""), f"Called as {call.shown()}"]
+        if expected is not None:
+            parts += [f"Expected {format_value(expected)}", f"Got {format_value(got)}"]
+        return "\n".join(parts)
+
+    raise Feedback(message, misconception=misconception)
 
 
 def _shown(value: Any) -> str:

@@ -12,7 +12,7 @@ result model bounds each whole message, ``autograder.results``).
 from __future__ import annotations
 
 import difflib
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -24,12 +24,26 @@ NEAR_NAME_RATIO = 0.75  # difflib ratio from which a defined name is offered as 
 
 
 class Feedback(AssertionError):
-    """A failed check, explained for the student."""
+    """A failed check, explained for the student.
 
-    def __init__(self, message: str, misconception: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    ``message`` may be a function that writes it: it is then written when first read.
+    While hypothesis shrinks a failure, most failures are never shown, and writing out
+    their arrays is most of what a failing check costs.
+    """
+
+    def __init__(self, message: str | Callable[[], str], misconception: str | None = None) -> None:
+        super().__init__()
+        self._message = message
         self.misconception = misconception
+
+    @property
+    def message(self) -> str:
+        if callable(self._message):
+            self._message = self._message()
+        return self._message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def format_value(value: Any) -> str:

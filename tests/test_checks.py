@@ -368,3 +368,16 @@ def test_second_calls_are_made_only_when_a_first_answer_matches():
         expect_array(np.array([[7.0, 7.0]]), ROW, call=SCALE,
                      misconceptions=[Misconception(HALVED, ROW / 2, "Multiply by factor.", confirmation)])
     assert calls == []
+
+
+def test_a_failing_check_writes_out_its_arrays_only_when_its_message_is_read(monkeypatch: pytest.MonkeyPatch):
+    import autograder.checks as checks_module
+
+    written: list[object] = []
+    monkeypatch.setattr(checks_module, "format_value", lambda value: written.append(value) or "<shown>")
+    with pytest.raises(Feedback) as raised:
+        expect_array(np.array([[9.0, 9.0]]), np.array([[2.0, 4.0]]), call=SCALE)
+    assert written == []  # hypothesis shrinks through many such failures and shows one
+    message = raised.value.message
+    assert "Expected <shown>\nGot <shown>" in message and len(written) == 2
+    assert str(raised.value) == raised.value.message == message and len(written) == 2

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import types
 import difflib
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 import numpy as np
 from dataclasses import dataclass
 import functools
@@ -60,12 +60,26 @@ NEAR_NAME_RATIO = 0.75  # difflib ratio from which a defined name is offered as 
 
 
 class Feedback(AssertionError):
-    """A failed check, explained for the student."""
+    """A failed check, explained for the student.
 
-    def __init__(self, message: str, misconception: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    ``message`` may be a function that writes it: it is then written when first read.
+    While hypothesis shrinks a failure, most failures are never shown, and writing out
+    their arrays is most of what a failing check costs.
+    """
+
+    def __init__(self, message: str | Callable[[], str], misconception: str | None = None) -> None:
+        super().__init__()
+        self._message = message
         self.misconception = misconception
+
+    @property
+    def message(self) -> str:
+        if callable(self._message):
+            self._message = self._message()
+        return self._message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def format_value(value: Any) -> str:
@@ -528,11 +542,16 @@ def _fail(
     expected: Any = None,
     got: Any = None,
 ) -> None:
-    """Raise the ``Feedback``: what went wrong, advice, then the call and both answers."""
-    parts = [sentence + (f" {advice}" if advice else ""), f"Called as {call.shown()}"]
-    if expected is not None:
-        parts += [f"Expected {format_value(expected)}", f"Got {format_value(got)}"]
-    raise Feedback("\n".join(parts), misconception=misconception)
+    """Raise the ``Feedback``: what went wrong, advice, then the call and both answers
+    (written out only if the failure is shown: see ``Feedback``)."""
+
+    def message() -> str:
+        parts = [sentence + (f" {advice}" if advice else ""), f"Called as {call.shown()}"]
+        if expected is not None:
+            parts += [f"Expected {format_value(expected)}", f"Got {format_value(got)}"]
+        return "\n".join(parts)
+
+    raise Feedback(message, misconception=misconception)
 
 
 def _shown(value: Any) -> str:
