@@ -48,7 +48,8 @@ from autograder.plan import Replay
 from autograder.plugin import HYPOTHESIS_PROFILE, TestRecord, completed, identify
 from autograder.student import StudentFunctions
 
-FIXTURES = frozenset({"student", "reference"})  # what the GradingPlugin provides
+FIXTURES = frozenset({"student", "reference"})  # what the grading plugin provides
+PROVIDED = FIXTURES | {"request"}  # and what its fixtures take: a test's fixture closure may hold no more
 MARKERS = frozenset({"question"})  # marks that change nothing in how pytest runs a test
 
 
@@ -84,7 +85,7 @@ def _direct(item: pytest.Item, public_dir: Path) -> SuiteTest | None:
     if any(p.default is not p.empty or p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in parameters):
         return None
     fixtures = tuple(p.name for p in parameters)
-    if not {*fixtures, *item.fixturenames} <= FIXTURES or any(m.name not in MARKERS for m in item.iter_markers()):
+    if not set(fixtures) <= FIXTURES or not set(item.fixturenames) <= PROVIDED or any(m.name not in MARKERS for m in item.iter_markers()):
         return None
     if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
         return None

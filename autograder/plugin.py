@@ -1,9 +1,11 @@
 """The pytest plugin that grades: fixtures for the suites and a record of every test.
 
 One ``GradingPlugin`` serves one pytest session over one submission. It provides the
-``student`` and ``reference`` fixtures, the ``question`` marker and the deterministic
-hypothesis profile, and turns each test's outcome into a ``TestRecord`` whose message is
-written for the student (never a traceback of the hidden test).
+``question`` marker and the deterministic hypothesis profile, and turns each test's
+outcome into a ``TestRecord`` whose message is written for the student (never a traceback
+of the hidden test). This module, registered as a plugin beside it, provides the
+``student`` and ``reference`` fixtures, which serve the session's ``GradingPlugin``
+(pytest 9 deprecates session fixtures that are methods of a plugin instance).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from autograder.feedback import Feedback
 from autograder.student import CallAborted, StudentFunctions
 
 HYPOTHESIS_PROFILE = "autograder"
+SESSION_PLUGIN = pytest.StashKey["GradingPlugin"]()  # the session's GradingPlugin, in its config's stash
 INTERNAL_ERROR = "The grader could not check this test (an internal error); course staff have been told."
 
 settings.register_profile(
@@ -35,6 +38,18 @@ settings.register_profile(
     print_blob=False,
     suppress_health_check=(HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large),
 )
+
+
+@pytest.fixture(scope="session")
+def student(request: pytest.FixtureRequest) -> StudentFunctions:
+    """The student's functions, each call answered by the sandboxed worker."""
+    return request.config.stash[SESSION_PLUGIN].student
+
+
+@pytest.fixture(scope="session")
+def reference(request: pytest.FixtureRequest) -> ModuleType:
+    """The reference solution, imported in the grader process."""
+    return request.config.stash[SESSION_PLUGIN].reference
 
 
 @dataclass(frozen=True)
@@ -67,17 +82,16 @@ class GradingPlugin:
         self.records: list[TestRecord] = []
         self.collection_errors: list[str] = []
 
-    @pytest.fixture(scope="session")
+    @property
     def student(self) -> StudentFunctions:
-        """The student's functions, each call answered by the sandboxed worker."""
         return self._student
 
-    @pytest.fixture(scope="session")
+    @property
     def reference(self) -> ModuleType:
-        """The reference solution, imported in the grader process."""
         return self._reference
 
     def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[SESSION_PLUGIN] = self
         config.addinivalue_line("markers", "question(name): the question whose points this test carries")
         settings.load_profile(HYPOTHESIS_PROFILE)
 

@@ -35,6 +35,7 @@ import hypothesis.configuration as hypothesis_configuration
 import pytest
 
 from autograder import fastpath
+from autograder import plugin as grading_fixtures  # the module: its student and reference fixtures
 from autograder.errors import GraderFault, SubmissionError
 from autograder.plan import Plan, Recorder, ReferenceAnswers, Replay, cached_plan, learned_answers, plan_key
 from autograder.plugin import HYPOTHESIS_PROFILE, GradingPlugin, TestRecord
@@ -265,7 +266,7 @@ def _run_pytest(assignment: Assignment, plugin: GradingPlugin, *more_plugins: ob
     ]
     _forget_suite_modules(assignment)
     with _isolated_pytest(), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        code = pytest.main(args, plugins=[plugin, *more_plugins])
+        code = pytest.main(args, plugins=[plugin, grading_fixtures, *more_plugins])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderFault(f"pytest stopped with exit code {int(code)} while grading")
 
