@@ -206,6 +206,16 @@ def test_local_public_tests_fail_a_question_whose_function_uses_a_forbidden_api(
 
 
 @pytest.mark.slow
+def test_local_public_tests_name_a_missing_function_as_the_grader_does(tmp_path):
+    source = load_assignment("cnn").reference.read_text(encoding="utf-8").replace("def relu(", "def ReLU(").replace(
+        "= relu(conv_stage(", "= ReLU(conv_stage(")
+    run = run_without_autograder(student_folder(tmp_path, source), "-m", "pytest", "-p", "no:cacheprovider", "-q")
+    assert "1 failed, 11 passed" in run.stdout, run.stdout
+    assert "cnn.py defines no function `relu`; did you mean `ReLU`?" in run.stdout
+    assert "AttributeError" not in run.stdout
+
+
+@pytest.mark.slow
 def test_local_public_tests_skip_failing_top_level_demo_code_with_a_warning(tmp_path):
     source = load_assignment("cnn").reference.read_text(encoding="utf-8") + "\nprint(undefined_demo_name)\n"
     run = run_without_autograder(student_folder(tmp_path, source), "-m", "pytest", "-p", "no:cacheprovider", "-q")

@@ -10,6 +10,7 @@ Gradescope uses. The autograder does not use this file.
 """
 
 import importlib.util
+import inspect
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -74,9 +75,13 @@ def pytest_runtest_call(item: pytest.Item) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> None:
-    """Show a failed check as the autograder's message, and the misconception it is sure of."""
+    """Show a failed check as the autograder's message, and the misconception it is sure of;
+    a function missing from architecture.py as the autograder names it."""
     outcome = yield
     failure = call.excinfo.value if call.excinfo is not None else None
     if isinstance(failure, grading.Feedback):
         named = f"\nMisconception: {failure.misconception}" if failure.misconception else ""
         outcome.get_result().longrepr = failure.message + named
+    elif isinstance(failure, AttributeError) and getattr(failure.obj, "__name__", None) == "architecture":
+        defined = [name for name, value in vars(failure.obj).items() if inspect.isfunction(value)]
+        outcome.get_result().longrepr = grading.missing_function("architecture.py", failure.name, defined)
