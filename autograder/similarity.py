@@ -132,9 +132,9 @@ def _matched_characters(prints: Sequence[CodeFingerprint]) -> np.ndarray:
     for i, fp in enumerate(prints):
         starts, hashes = _windows(fp)
         holder, window = holders.of(hashes)  # sorted by holder, then by position
-        same_holder_next = np.append(holder[1:] == holder[:-1], False)
-        following = starts[np.append(window[1:], window[-1])]
-        added = np.where(same_holder_next, np.minimum(following - starts[window], fp.k), fp.k)
+        next_same_holder = np.append(holder[1:] == holder[:-1], False)
+        next_start = starts[np.roll(window, -1)]
+        added = np.where(next_same_holder, np.minimum(next_start - starts[window], fp.k), fp.k)
         # integer sums far below 2**53, so the float sums are exact
         matched[i] = np.bincount(holder, weights=added, minlength=len(prints)).astype(np.int64)
     return matched
