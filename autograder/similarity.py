@@ -105,10 +105,9 @@ def _ranked_pairs(groups: Sequence[Sequence[str]], prints: Sequence[CodeFingerpr
     matched = _matched_characters(prints)
     shares = matched / np.array([fp.token_coverage for fp in prints])[:, np.newaxis]
     similarity = np.minimum(shares, shares.T)
-    for i, j in zip(*np.nonzero((matched > 0) & (similarity >= threshold))):
-        if i < j:
-            yield from ((-float(similarity[i, j]), *sorted((left, right)))
-                        for left, right in itertools.product(groups[i], groups[j]))
+    for i, j in zip(*np.nonzero(np.triu((matched > 0) & (similarity >= threshold), k=1))):
+        yield from ((-float(similarity[i, j]), *sorted((left, right)))
+                    for left, right in itertools.product(groups[i], groups[j]))
 
 
 def _matched_characters(prints: Sequence[CodeFingerprint]) -> np.ndarray:
