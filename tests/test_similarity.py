@@ -207,7 +207,7 @@ def test_identical_copies_beyond_the_cap_are_the_pairs_comparing_every_pair_give
 
 
 BASES = [ROOT / "assignments/cnn/samples/alice.py", ROOT / "tests/reference_impls/loops_cnn.py",
-         *(ROOT / "tests/corpus" / f"style_{s}.py" for s in ("own_exception_class", "pure_python_fsum", "float32_results"))]
+         *(ROOT / f"tests/corpus/style_{s}.py" for s in ("own_exception_class", "pure_python_fsum", "float32_results"))]
 EDITS = st.lists(st.tuples(st.sampled_from(["delete", "duplicate", "comment", "swap"]), st.floats(0, 1)), max_size=6)
 
 
