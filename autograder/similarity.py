@@ -12,15 +12,26 @@ A pair is flagged when the shared code covers at least ``SIMILAR_AT`` of *both* 
 own code (what is left after the template), which keeps a short file that copies a part
 of a long one, and two files that share only idioms, out. It is a signal, never a score
 change: grading never reads it.
+
+At class scale the pairs are not compared one by one with ``copydetect.compare_files``
+(a few milliseconds each, for every pair that shares a single fingerprint: nearly all of
+them). Files with the same normalised code are one group, all of it matched both ways,
+and every group's matched code against every other's is counted at once from an index of
+who holds each fingerprint (``_matched_characters``), to the character that
+``compare_files`` counts, so the same pairs come out with the same similarities.
+``compare_files`` then runs only for the pairs reported, for the code they show.
 """
 
 from __future__ import annotations
 
+import heapq
 import io
 import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Mapping
 
+import numpy as np
 from copydetect import CodeFingerprint, compare_files
 
 NOISE_CHARS = 25  # copydetect's k: matches shorter than this many normalised characters are noise
@@ -57,23 +68,112 @@ def similar_pairs(sources: Mapping[str, str], template: str = "", *, file_name: 
     boilerplate = _fingerprint(file_name, template).hashes if template.strip() else set()
     prints = {name: _fingerprint(file_name, code, list(boilerplate)) for name, code in sorted(sources.items())}
     comparable = {name: fp for name, fp in prints.items() if fp.token_coverage >= MIN_OWN_CHARS}
-    pairs = []
-    for (left, a), (right, b) in itertools.combinations(comparable.items(), 2):
-        if not a.hashes & b.hashes:
-            continue
-        _overlap, (share_a, share_b), (slices_a, slices_b) = compare_files(a, b)
-        similarity = min(float(share_a), float(share_b))
-        if similarity >= threshold:
-            pairs.append(Pair(left, right, similarity, _segments(a.raw_code, slices_a),
-                              _segments(b.raw_code, slices_b)))
-    pairs.sort(key=lambda p: (-p.similarity, p.left, p.right))
-    return pairs[:MAX_PAIRS]
+    groups = _same_code(comparable)
+    kept = heapq.nsmallest(MAX_PAIRS, _ranked_pairs(groups, [comparable[group[0]] for group in groups], threshold))
+    return [_pair(left, right, comparable[left], comparable[right]) for _, left, right in kept]
 
 
 def _fingerprint(file_name: str, code: str, boilerplate: list[int] | None = None) -> CodeFingerprint:
     """copydetect's normalised fingerprint of ``code``."""
     return CodeFingerprint(file_name, NOISE_CHARS, GUARANTEE_CHARS - NOISE_CHARS + 1, boilerplate,
                            fp=io.StringIO(code))
+
+
+def _same_code(prints: Mapping[str, CodeFingerprint]) -> list[list[str]]:
+    """The submissions grouped by normalised code, names in order. The fingerprints, their
+    positions and the coverage are functions of the normalised code alone, so a group's
+    members compare with anyone exactly as each other do, and with each other they share
+    every fingerprint."""
+    groups: dict[str, list[str]] = {}
+    for name, fp in prints.items():
+        groups.setdefault(fp.filtered_code, []).append(name)
+    return list(groups.values())
+
+
+def _ranked_pairs(groups: Sequence[Sequence[str]], prints: Sequence[CodeFingerprint],
+                  threshold: float) -> Iterator[tuple[float, str, str]]:
+    """``(-similarity, left, right)`` for every pair of submissions that shares a fingerprint
+    and is at least ``threshold`` similar; ``prints`` holds one fingerprint per group.
+
+    Inside a group every fingerprint is shared, so the matched code is the whole coverage
+    and the similarity is exactly 1.0, as ``compare_files`` computes it (coverage / coverage).
+    Across groups the similarity is ``compare_files``'s: the same integer counts divided by
+    the same float coverage, the smaller share of the two."""
+    if 1.0 >= threshold:
+        for group in groups:
+            yield from ((-1.0, left, right) for left, right in itertools.combinations(group, 2))
+    matched = _matched_characters(prints)
+    shares = matched / np.array([fp.token_coverage for fp in prints])[:, np.newaxis]
+    similarity = np.minimum(shares, shares.T)
+    for i, j in zip(*np.nonzero(np.triu((matched > 0) & (similarity >= threshold), k=1))):
+        yield from ((-float(similarity[i, j]), *sorted((left, right)))
+                    for left, right in itertools.product(groups[i], groups[j]))
+
+
+def _matched_characters(prints: Sequence[CodeFingerprint]) -> np.ndarray:
+    """``matched[i, j]``: how many characters of file ``i``'s normalised code lie in
+    fingerprints that file ``j`` shares, which is the count ``compare_files(i, j)`` divides
+    by ``i``'s coverage: exactly, neither more nor less.
+
+    Why it is the same count: ``compare_files`` takes the positions (in ``i``'s normalised
+    code) of every fingerprint of ``i`` that is also ``j``'s; each stands for the ``k``
+    characters from its position. ``get_copied_slices`` sorts the positions and cuts them
+    into slices wherever two neighbours are ``k`` or more apart; a slice runs from its
+    first position to its last plus ``k``, and the count is the sum of the slices' lengths.
+    Inside a slice neighbours are under ``k`` apart, so their windows overlap and the slice
+    is exactly their union; distinct slices do not overlap. So the count is the size of the
+    union of the windows. For sorted positions ``p_1 <= ... <= p_m`` that union is
+    ``sum(min(k, p_{t+1} - p_t))`` with ``p_{m+1} = p_m + k``: each window adds what lies
+    before the next one starts (a repeated position adds 0), which is what is summed here,
+    per pair of files, from one index of which files hold each fingerprint."""
+    holders = _Holders(prints)
+    matched = np.zeros((len(prints), len(prints)), dtype=np.int64)
+    for i, fp in enumerate(prints):
+        starts, hashes = _windows(fp)
+        holder, window = holders.of(hashes)  # sorted by holder, then by position
+        next_same_holder = np.append(holder[1:] == holder[:-1], False)
+        next_start = starts[np.roll(window, -1)]
+        added = np.where(next_same_holder, np.minimum(next_start - starts[window], fp.k), fp.k)
+        # integer sums far below 2**53, so the float sums are exact
+        matched[i] = np.bincount(holder, weights=added, minlength=len(prints)).astype(np.int64)
+    return matched
+
+
+def _windows(fp: CodeFingerprint) -> tuple[np.ndarray, np.ndarray]:
+    """Every kept fingerprint of ``fp`` by position: the positions, sorted, and their hashes."""
+    hashes = np.array(list(fp.hash_idx), dtype=np.int64)
+    counts = [len(positions) for positions in fp.hash_idx.values()]
+    starts = np.fromiter(itertools.chain.from_iterable(fp.hash_idx.values()), dtype=np.int64, count=sum(counts))
+    order = np.argsort(starts, kind="stable")
+    return starts[order], np.repeat(hashes, counts)[order]
+
+
+class _Holders:
+    """Which files hold each fingerprint hash: an inverted index over ``prints``."""
+
+    def __init__(self, prints: Sequence[CodeFingerprint]) -> None:
+        keys = [np.array(list(fp.hash_idx), dtype=np.int64) for fp in prints]
+        flat = np.concatenate([np.zeros(0, dtype=np.int64), *keys])
+        order = np.argsort(flat, kind="stable")
+        self.hashes, self.first, self.count = np.unique(flat[order], return_index=True, return_counts=True)
+        self.files = np.repeat(np.arange(len(prints)), [len(k) for k in keys])[order]
+
+    def of(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(holder, window)``: one entry per file holding ``hashes[window]``, ordered by
+        holder, then by window (every hash must be in the index)."""
+        found = np.searchsorted(self.hashes, hashes)
+        count = self.count[found]
+        entry = np.repeat(self.first[found] - (np.cumsum(count) - count), count) + np.arange(count.sum())
+        holder, window = self.files[entry], np.repeat(np.arange(len(hashes)), count)
+        order = np.argsort(holder, kind="stable")
+        return holder[order], window[order]
+
+
+def _pair(left: str, right: str, a: CodeFingerprint, b: CodeFingerprint) -> Pair:
+    """The reported pair, with ``compare_files``'s similarity and matched code."""
+    _overlap, (share_a, share_b), (slices_a, slices_b) = compare_files(a, b)
+    return Pair(left, right, min(float(share_a), float(share_b)), _segments(a.raw_code, slices_a),
+                _segments(b.raw_code, slices_b))
 
 
 def _segments(code: str, slices: object) -> tuple[Segment, ...]:

@@ -1,5 +1,6 @@
 """Similar submissions, measured on a corpus: disguised copies are found, independent
-solutions in different styles are not.
+solutions in different styles are not; and the fast comparison gives exactly what comparing
+every pair with ``copydetect.compare_files`` gives (``exhaustive_pairs``, the oracle).
 
 Independent solutions: the sample ``alice.py``, ``tests/reference_impls/loops_cnn.py``,
 the reference solution, and the six ``tests/corpus/style_*.py`` files (each the graded
@@ -12,10 +13,15 @@ from __future__ import annotations
 
 import ast
 import itertools
+from collections.abc import Mapping
 
+import numpy as np
 import pytest
+from copydetect import compare_files
+from hypothesis import given, settings, strategies as st
 
-from autograder.similarity import SIMILAR_AT, similar_pairs
+from autograder.similarity import (MAX_PAIRS, MIN_OWN_CHARS, SIMILAR_AT, Pair, _fingerprint, _matched_characters,
+                                   _segments, similar_pairs)
 from autograder.spec import load_assignment, project_root
 
 ROOT = project_root()
@@ -23,6 +29,27 @@ WHOLE = {"alice": ROOT / "assignments/cnn/samples/alice.py", "loops": ROOT / "te
          "solution": ROOT / "solutions/cnn/cnn.py"}
 STYLES = sorted((ROOT / "tests/corpus").glob("style_*.py"))
 TEMPLATE = ROOT / "student_template/cnn/cnn.py"
+
+
+def exhaustive_pairs(sources: Mapping[str, str], template: str = "", *, file_name: str = "submission.py",
+                     threshold: float = SIMILAR_AT) -> list[Pair]:
+    """The oracle: ``compare_files`` on every pair that shares a fingerprint, as
+    ``similar_pairs`` did before it grouped and indexed (also the "before" of
+    benchmarks/similarity_scale.py)."""
+    boilerplate = _fingerprint(file_name, template).hashes if template.strip() else set()
+    prints = {name: _fingerprint(file_name, code, list(boilerplate)) for name, code in sorted(sources.items())}
+    comparable = {name: fp for name, fp in prints.items() if fp.token_coverage >= MIN_OWN_CHARS}
+    pairs = []
+    for (left, a), (right, b) in itertools.combinations(comparable.items(), 2):
+        if not a.hashes & b.hashes:
+            continue
+        _overlap, (share_a, share_b), (slices_a, slices_b) = compare_files(a, b)
+        similarity = min(float(share_a), float(share_b))
+        if similarity >= threshold:
+            pairs.append(Pair(left, right, similarity, _segments(a.raw_code, slices_a),
+                              _segments(b.raw_code, slices_b)))
+    pairs.sort(key=lambda p: (-p.similarity, p.left, p.right))
+    return pairs[:MAX_PAIRS]
 
 
 class _Rename(ast.NodeTransformer):
@@ -133,3 +160,81 @@ def test_a_pair_shows_both_files_whole_with_the_matching_code_marked(corpus):
     assert "".join(s.text for s in pair.left_code) == sources["alice"]
     assert "".join(s.text for s in pair.right_code) == sources["alice_reordered"]
     assert any(s.matched and "for " in s.text for s in pair.left_code)  # her loops
+
+
+def test_matched_code_is_counted_exactly_as_compare_files_counts_it_on_every_corpus_pair(corpus):
+    """The count that decides which pairs are compared is never below copydetect's share
+    (nor above: it is the same number), on both sides of every pair."""
+    sources, _ = corpus
+    boilerplate = list(_fingerprint("cnn.py", TEMPLATE.read_text()).hashes)
+    prints = [_fingerprint("cnn.py", code, boilerplate) for _, code in sorted(sources.items())]
+
+    matched = _matched_characters(prints)
+
+    for (i, a), (j, b) in itertools.combinations(enumerate(prints), 2):
+        _overlap, (share_a, share_b), _slices = compare_files(a, b)
+        assert (matched[i, j] / a.token_coverage, matched[j, i] / b.token_coverage) == (share_a, share_b), (i, j)
+    assert np.diag(matched).tolist() == [fp.token_coverage for fp in prints]  # a file matches all of itself
+
+
+@pytest.mark.parametrize("threshold", [SIMILAR_AT, 0.0])
+def test_the_corpus_gives_the_pairs_comparing_every_pair_gives(corpus, threshold):
+    """At 0 every pair that shares a fingerprint qualifies (153 of the 351), so the order
+    by similarity is exercised on every value there is."""
+    sources, _ = corpus
+    template = TEMPLATE.read_text()
+
+    fast = similar_pairs(sources, template, file_name="cnn.py", threshold=threshold)
+
+    assert fast == exhaustive_pairs(sources, template, file_name="cnn.py", threshold=threshold)
+    assert len(fast) == {SIMILAR_AT: 18, 0.0: 153}[threshold]
+
+
+def test_identical_copies_beyond_the_cap_are_the_pairs_comparing_every_pair_gives():
+    """22 copies of one file that differ only in a comment are one group: 231 pairs at
+    100 %, cut at ``MAX_PAIRS`` in name order, each with its own file's text marked."""
+    original = (ROOT / "tests/corpus/style_own_exception_class.py").read_text()
+    sources = {f"copy{n:02d}": f"{original}\n# copy {n}\n" for n in range(22)}
+    sources["edited"] = original.replace("raise", "return")
+    template = TEMPLATE.read_text()
+
+    fast = similar_pairs(sources, template, file_name="cnn.py")
+
+    assert fast == exhaustive_pairs(sources, template, file_name="cnn.py")
+    assert len(fast) == MAX_PAIRS and {p.similarity for p in fast} == {1.0}
+    assert (fast[-1].left, fast[-1].right) == ("copy13", "copy18")  # 21 + 20 + ... + 9 + 5 pairs
+    assert all("".join(s.text for s in p.right_code) == sources[p.right] for p in fast)
+
+
+BASES = [ROOT / "assignments/cnn/samples/alice.py", ROOT / "tests/reference_impls/loops_cnn.py",
+         *(ROOT / f"tests/corpus/style_{s}.py" for s in ("own_exception_class", "pure_python_fsum", "float32_results"))]
+EDITS = st.lists(st.tuples(st.sampled_from(["delete", "duplicate", "comment", "swap"]), st.floats(0, 1)), max_size=6)
+
+
+def edited(source: str, edits: list[tuple[str, float]]) -> str:
+    """``source`` with whole lines deleted, duplicated, commented after or swapped with the next."""
+    lines = source.splitlines()
+    for kind, where in edits:
+        at = min(int(where * len(lines)), len(lines) - 2)
+        if kind == "delete":
+            del lines[at]
+        elif kind == "duplicate":
+            lines.insert(at, lines[at])
+        elif kind == "comment":
+            lines.insert(at + 1, "# a comment of my own")
+        else:
+            lines[at], lines[at + 1] = lines[at + 1], lines[at]
+    return "\n".join(lines)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(files=st.lists(st.tuples(st.sampled_from(BASES), EDITS), min_size=2, max_size=6),
+       threshold=st.sampled_from([0.0, 0.5, SIMILAR_AT, 0.95, 1.0]))
+def test_edited_files_give_the_pairs_comparing_every_pair_gives(files, threshold):
+    """Random line edits of whole and partial solutions, some only commented (so the same
+    normalised code), at thresholds from 0 to 1."""
+    sources = {f"student{n}": edited(base.read_text(), edits) for n, (base, edits) in enumerate(files)}
+    template = TEMPLATE.read_text()
+
+    assert (similar_pairs(sources, template, file_name="cnn.py", threshold=threshold)
+            == exhaustive_pairs(sources, template, file_name="cnn.py", threshold=threshold))
