@@ -57,7 +57,8 @@ import numpy  # noqa: F401 -- imported once here, for every worker
 from autograder.sandbox import jail, worker
 
 VARIABLE = "AUTOGRADER_FORK_SERVER"  # "off": every worker is exec'd afresh (the benchmarks compare both)
-REQUEST_BYTES = 1 << 20  # largest message either way: a worker's config is a few KB
+REQUEST_BYTES = 1 << 16  # largest request: a worker's config is a few KB (the syscall filter most of it)
+REPLY_BYTES = 1 << 10  # largest answer: a pid, or why there is none
 REPLY_SECONDS = 60.0  # for the server's answer; the first includes its own start (imports)
 ATTEMPTS = 2  # the running server (or a new one), then one new one, before the exec path
 DESCRIPTORS = 3  # the worker's ends of its request, reply and output pipes
@@ -95,7 +96,7 @@ class ForkServer:
         of the request, reply and output pipes."""
         try:
             socket.send_fds(self.socket, [json.dumps(config).encode()], list(fds))
-            answer = self.socket.recv(REQUEST_BYTES)
+            answer = self.socket.recv(REPLY_BYTES)
         except OSError as exc:  # a timeout too
             raise ForkServerError(f"the fork server did not answer ({exc or type(exc).__name__})") from None
         if not answer:
@@ -162,7 +163,7 @@ def serve(server: socket.socket, grader: int) -> None:
                 raise ValueError(f"expected {DESCRIPTORS} descriptors, got {len(fds)}")
             reply = {"pid": _fork_into_grader(json.loads(message), tuple(fds), server)}
         except Exception as exc:  # noqa: BLE001 -- told to the grader, which falls back
-            reply = {"error": f"{type(exc).__name__}: {exc}"}
+            reply = {"error": f"{type(exc).__name__}: {exc}"[:REPLY_BYTES // 2]}
         finally:
             for fd in fds:
                 os.close(fd)
