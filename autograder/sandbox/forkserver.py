@@ -101,10 +101,11 @@ class ForkServer:
             raise ForkServerError(f"the fork server did not answer ({exc or type(exc).__name__})") from None
         if not answer:
             raise ForkServerError(f"the fork server exited (status {self.process.poll()})")
-        reply = json.loads(answer)
-        if "error" in reply:
-            raise ForkServerError(f"the fork server could not fork: {reply['error']}")
-        return int(reply["pid"])
+        try:
+            reply = json.loads(answer)
+            return int(reply["pid"])
+        except (ValueError, KeyError, TypeError):
+            raise ForkServerError(f"the fork server could not fork: {answer[:REPLY_BYTES]!r}") from None
 
     def close(self) -> None:
         """Kill the server (its workers are the grader's children and live on)."""
@@ -128,11 +129,11 @@ class _Shared:
             return None
         with self.lock:
             for _ in range(ATTEMPTS):
-                if self.server is None or self.server.owner != os.getpid():  # none yet, or a forked grader's parent's
-                    self.server = ForkServer(python, env)
                 try:
+                    if self.server is None or self.server.owner != os.getpid():  # none yet, or a forked grader's parent's
+                        self.server = ForkServer(python, env)
                     return self.server.fork(config, fds)
-                except ForkServerError:
+                except (OSError, ForkServerError):
                     self.close()
         return None
 

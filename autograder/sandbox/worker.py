@@ -32,6 +32,7 @@ import importlib.util
 import inspect
 import json
 import os
+import site
 import sys
 import traceback
 import types
@@ -93,10 +94,13 @@ class _Pipe:
 
 def start(stage: dict[str, Any]) -> NoReturn:
     """Become the worker in this interpreter, a child of the fork server (never returns):
-    the environment it would have been exec'd with, fresh import caches (it may have just
-    entered its root), then ``main``, and an exit as the exec'd worker's."""
+    the environment and ``sys.path`` it would have been exec'd with (``site`` adds only the
+    site-packages folders that exist, and it may have just entered its root), fresh import
+    caches, then ``main``, and an exit as the exec'd worker's."""
     os.environ.clear()
     os.environ.update(stage["env"])
+    missing = {folder for folder in site.getsitepackages() if not os.path.isdir(folder)}
+    sys.path[:] = [folder for folder in sys.path if folder not in missing]
     sys.path_importer_cache.clear()
     importlib.invalidate_caches()
     try:
