@@ -155,6 +155,8 @@ def serve(server: socket.socket, grader: int) -> None:
         return
     if _libc.prctl(PR_SET_DUMPABLE, ctypes.c_ulong(0), 0, 0, 0):
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE) failed")
+    if len(os.listdir("/proc/self/task")) != 1:  # a fork copies one thread: the others' locks would stay held
+        raise RuntimeError("the fork server must have one thread (a BLAS started more?)")
     while True:
         message, fds, _, _ = socket.recv_fds(server, REQUEST_BYTES, DESCRIPTORS)
         if not message:
@@ -173,7 +175,13 @@ def serve(server: socket.socket, grader: int) -> None:
 
 def _fork_into_grader(config: dict[str, Any], fds: tuple[int, ...], server: socket.socket) -> int:
     """``os.fork``, except that the child's parent is the grader (``CLONE_PARENT``); the
-    child becomes the worker and never returns here."""
+    child becomes the worker and never returns here.
+
+    Python's fork hooks run as in ``os.fork``; glibc's own bookkeeping of ``fork()`` is
+    skipped (a raw clone): harmless here, as this process has one thread and holds no lock,
+    and glibc asks the kernel for the thread id where it matters (``raise``, a thread
+    signalling itself).
+    """
     _python.PyOS_BeforeFork()
     pid = _syscall(SYS_CLONE[platform.machine()], CLONE_PARENT | signal.SIGCHLD, 0, 0, 0, 0)
     error = ctypes.get_errno()

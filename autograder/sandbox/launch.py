@@ -1,17 +1,21 @@
 """Starting and killing worker processes, on the highest rung of the isolation ladder
 that works here. Student code never runs as root.
 
-``jail`` (root with ``CAP_SYS_ADMIN``): ``unshare`` makes new mount, network, pid, ipc and
-uts namespaces and runs ``autograder.sandbox.jail``, which binds the worker's tree
-(``rootfs``) read-only as its root, drops to an unprivileged uid of its own and execs the
-worker. Killing the jail kills pid 1 of the pid namespace, so every process the student
-started goes with it.
+Every worker is forked by the grading process's fork server (``forkserver``: a clean
+interpreter that has imported numpy and the worker once), or, where there is none, exec'd
+afresh; either way it is the grader's child, and what follows holds before it reads the
+student's file.
+
+``jail`` (root with ``CAP_SYS_ADMIN``): new mount, network, pid, ipc and uts namespaces,
+then ``autograder.sandbox.jail``, which binds the worker's tree (``rootfs``) read-only as
+its root, drops to an unprivileged uid of its own and becomes the worker. Killing the jail
+kills pid 1 of the pid namespace, so every process the student started goes with it.
 
 ``uid`` (root without ``CAP_SYS_ADMIN``, as in Docker, so on Gradescope: no namespaces, no
 mounts; needs the capabilities in ``UID_CAPABILITIES``, which Docker keeps):
 ``autograder.sandbox.jail`` chroots into the same tree as it is on disk, drops to the
-sandbox's uid and execs the worker, in a folder of the tree's work folder that belongs to that
-uid (mode 700) and is removed with the sandbox. Nothing private is in the tree, and
+sandbox's uid and becomes the worker, in a folder of the tree's work folder that belongs to
+that uid (mode 700) and is removed with the sandbox. Nothing private is in the tree, and
 nothing in it is writable by the uid but that folder. Killing the worker kills every
 process of its uid.
 
