@@ -33,8 +33,9 @@ the dropped uid, no new privileges, the closed descriptors (this server's socket
 them) and the syscall filter all hold before the worker reads the student's file.
 
 If the server cannot start or dies, the next worker gets a new one; if that fails too,
-the worker is exec'd afresh (``launch``), as it is wherever ``AUTOGRADER_FORK_SERVER`` is
-``off`` or the machine's clone syscall number is not known here.
+this worker and every later one of the grading process are exec'd afresh (``launch``), as
+they are wherever ``AUTOGRADER_FORK_SERVER`` is ``off`` or the machine's clone syscall
+number is not known here.
 """
 
 from __future__ import annotations
@@ -121,11 +122,12 @@ class _Shared:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.server: ForkServer | None = None
+        self.failed = False  # a new server failed too: this process execs its workers from now on
 
     def fork_worker(self, config: dict[str, Any], fds: tuple[int, int, int], python: str,
                     env: dict[str, str]) -> int | None:
         """A new worker's pid, or None where there is no working fork server (see the module)."""
-        if os.environ.get(VARIABLE) == "off" or platform.machine() not in SYS_CLONE:
+        if os.environ.get(VARIABLE) == "off" or platform.machine() not in SYS_CLONE or self.failed:
             return None
         with self.lock:
             for _ in range(ATTEMPTS):
@@ -135,6 +137,7 @@ class _Shared:
                     return self.server.fork(config, fds)
                 except (OSError, ForkServerError):
                     self.close()
+            self.failed = True
         return None
 
     def close(self) -> None:
