@@ -71,7 +71,7 @@ def measure_lifecycles(submission: Path, *, lifecycles: int = 20, rounds: int = 
     lifecycle (a ``Sandbox``, one ``relu`` call, close), for forked and exec'd workers in turn."""
     x = np.ones((8, 8))
     samples: dict[str, list[tuple[float, float]]] = {"forked": [], "exec": []}
-    mode = ""
+    mode, before = "", os.environ.get(forkserver.VARIABLE)
     for _ in range(rounds):
         for path in samples:
             os.environ[forkserver.VARIABLE] = "on" if path == "forked" else "off"
@@ -85,6 +85,8 @@ def measure_lifecycles(submission: Path, *, lifecycles: int = 20, rounds: int = 
             samples[path].append(((_busy_cpu_seconds() - busy) / lifecycles,
                                   (time.perf_counter() - begin) / lifecycles))
     os.environ.pop(forkserver.VARIABLE)
+    if before is not None:
+        os.environ[forkserver.VARIABLE] = before
     return {"mode": mode, "lifecycles": lifecycles} | {
         f"{path}_{kind}_s": statistics.median(sample[i] for sample in values)
         for path, values in samples.items() for i, kind in enumerate(("cpu", "wall"))}
@@ -202,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                  for isolation in dict.fromkeys([options.isolation, "process"])]
     print(f"relu on a {options.size}x{options.size} array, median of {result['calls']} calls "
           f"({result['mode']} mode)")
-    print(f"  worker start + import: {result['start_ms']:9.1f} ms")
+    print(f"  first worker + import: {result['start_ms']:9.1f} ms  (the fork server's own start included)")
     print(f"  through the sandbox:   {result['sandbox_us']:9.1f} us")
     print(f"  in process:            {result['in_process_us']:9.1f} us")
     print(f"  boundary overhead:     {result['overhead_us']:9.1f} us  (x{result['ratio']:.0f})")
