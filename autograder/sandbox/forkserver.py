@@ -12,8 +12,10 @@ modules, and never receives anything but workers' configs (limits, paths of the 
 of the sandbox's folder, the syscall filter) and their three descriptors (the request,
 reply and output pipes). The student's file still goes to the worker over its own pipe
 once it runs; tests, reference and results never come near this process. What a forked
-worker shares with every other: Python's hash seed (set once, at this process's start).
-Python's ``random`` is reseeded in each child; numpy's is not imported here.
+worker shares with every other: Python's hash seed (set once, at this process's start;
+``random`` is reseeded in each child, numpy's is not imported here), and what may linger
+in freed memory of earlier requests: other sandboxes' folder, tree and cgroup paths and
+uids, none of which it can reach from its root.
 
 One server per grading process, started when the first worker is needed (``fork_worker``)
 and killed when the grader exits (explicitly at exit, and by its parent-death signal if
