@@ -10,9 +10,14 @@ sandbox is measured twice: as in a batch (``Spares``: the worker was started whi
 previous submission was graded) and cold (the worker starts when the first call needs
 it, as for a lone Gradescope submission). The floor is the student's own compute: every
 call the grading made, made again directly on the submission's module (the time inside
-its functions, nothing else)::
+its functions, nothing else). Per worker: the machine's busy CPU time (from /proc/stat, as
+the jail's processes are not the benchmark's children) of one worker's whole life (start,
+import, one call, close), workers forked by the fork server and exec'd afresh
+(``AUTOGRADER_FORK_SERVER=off``) in turn, in the isolated mode and in process mode; the
+machine's other load counts too, so run it on a quiet machine::
 
     python benchmarks/sandbox_overhead.py [--calls 2000] [--size 8] [--isolation auto|jail|uid|process] [--rounds 5]
+                                          [--lifecycles 20]
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import argparse
 import copy
 import functools
 import importlib.util
+import os
 import statistics
 import sys
 import tempfile
@@ -30,7 +36,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from autograder.sandbox import Returned, Sandbox, Spares
+from autograder.sandbox import Returned, Sandbox, Spares, forkserver
 from autograder.spec import ForbiddenApis, Limits
 
 SUBMISSION = "import numpy as np\n\n\ndef relu(x):\n    return np.maximum(x, 0)\n"
@@ -57,6 +63,40 @@ def measure_calls(submission: Path, function: str, args: Sequence[Any], *, calls
     return {"mode": mode, "calls": calls, "start_ms": start_ms, "sandbox_us": sandbox_us,
             "in_process_us": in_process_us, "overhead_us": sandbox_us - in_process_us,
             "ratio": sandbox_us / in_process_us}
+
+
+def measure_lifecycles(submission: Path, *, lifecycles: int = 20, rounds: int = 3,
+                       isolation: str | None = None) -> dict[str, Any]:
+    """Median over ``rounds`` of the machine's busy CPU seconds, and wall seconds, per worker
+    lifecycle (a ``Sandbox``, one ``relu`` call, close), for forked and exec'd workers in turn."""
+    x = np.ones((8, 8))
+    samples: dict[str, list[tuple[float, float]]] = {"forked": [], "exec": []}
+    mode, before = "", os.environ.get(forkserver.VARIABLE)
+    for _ in range(rounds):
+        for path in samples:
+            os.environ[forkserver.VARIABLE] = "on" if path == "forked" else "off"
+            busy, begin = _busy_cpu_seconds(), time.perf_counter()
+            for _ in range(lifecycles):
+                with Sandbox(submission, module="cnn", functions=("relu",), limits=Limits(),
+                             forbidden=ForbiddenApis(), isolation=isolation) as box:
+                    if not isinstance(box.call("relu", x), Returned):
+                        raise RuntimeError("the benchmark call did not return")
+                    mode = box.mode
+            samples[path].append(((_busy_cpu_seconds() - busy) / lifecycles,
+                                  (time.perf_counter() - begin) / lifecycles))
+    os.environ.pop(forkserver.VARIABLE)
+    if before is not None:
+        os.environ[forkserver.VARIABLE] = before
+    return {"mode": mode, "lifecycles": lifecycles} | {
+        f"{path}_{kind}_s": statistics.median(sample[i] for sample in values)
+        for path, values in samples.items() for i, kind in enumerate(("cpu", "wall"))}
+
+
+def _busy_cpu_seconds() -> float:
+    """The machine's busy CPU time so far, all cores (every /proc/stat field but idle and iowait)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(field) for field in stat.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def measure_submission(rounds: int = 5) -> dict[str, float]:
@@ -153,18 +193,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--size", type=int, default=8, help="the array is size x size")
     parser.add_argument("--isolation", choices=("auto", "jail", "uid", "process"), default=None)
     parser.add_argument("--rounds", type=int, default=5, help="whole-submission gradings of each kind")
+    parser.add_argument("--lifecycles", type=int, default=20, help="worker lifecycles per sample")
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         submission = Path(folder) / "cnn.py"
         submission.write_text(SUBMISSION)
         x = np.random.default_rng(0).standard_normal((options.size, options.size))
         result = measure_calls(submission, "relu", (x,), calls=options.calls, isolation=options.isolation)
+        lives = [measure_lifecycles(submission, lifecycles=options.lifecycles, isolation=isolation)
+                 for isolation in dict.fromkeys([options.isolation, "process"])]
     print(f"relu on a {options.size}x{options.size} array, median of {result['calls']} calls "
           f"({result['mode']} mode)")
-    print(f"  worker start + import: {result['start_ms']:9.1f} ms")
+    print(f"  first worker + import: {result['start_ms']:9.1f} ms  (the fork server's own start included)")
     print(f"  through the sandbox:   {result['sandbox_us']:9.1f} us")
     print(f"  in process:            {result['in_process_us']:9.1f} us")
     print(f"  boundary overhead:     {result['overhead_us']:9.1f} us  (x{result['ratio']:.0f})")
+    print(f"one worker's life (start, import, one call, close), median of 3 x {options.lifecycles}: "
+          "machine CPU (all cores) and wall")
+    for life in lives:
+        print(f"  {life['mode'] + ' mode':14} forked {life['forked_cpu_s']:6.3f} s CPU {life['forked_wall_s']:6.3f} s wall"
+              f" | exec'd {life['exec_cpu_s']:6.3f} s CPU {life['exec_wall_s']:6.3f} s wall"
+              f" | CPU /{life['exec_cpu_s'] / life['forked_cpu_s']:.1f} forked")
     whole = measure_submission(options.rounds)
     own = whole["own_compute_s"]
     print(f"whole suite on loops_cnn.py ({whole['calls']} calls), median of {options.rounds}; "

@@ -1,13 +1,17 @@
 """The root-only stage between the grader and the worker, for the two isolated modes.
 
-Run as ``python -m autograder.sandbox.jail FD``, where FD is an inherited descriptor that
+Run in a child of the fork server (``autograder.sandbox.forkserver``), which calls ``main``
+with the config and ``worker.start`` as the last step; or, where there is no fork server,
+as ``python -m autograder.sandbox.jail FD``, where FD is an inherited descriptor that
 holds the JSON config (read once and closed: it never shows on a command line, where
-``/proc/*/cmdline`` would show it). The config's ``mode`` says which rung of the ladder
-(see ``launch``) this is.
+``/proc/*/cmdline`` would show it), and the last step execs a fresh worker
+(``exec_worker``). The config's ``mode`` says which rung of the ladder (see ``launch``)
+this is.
 
-``jail``, run under ``unshare --mount --net --pid --ipc --uts``: root, with a private mount
-namespace and a network namespace that has no interface up; the processes it starts are
-in a new pid namespace. Three processes:
+``jail``, run after ``unshare(mount, net, pid, ipc, uts)`` (``unshare_namespaces``, or the
+``unshare`` command on the exec path): root, with a private mount namespace and a network
+namespace that has no interface up; the processes it starts are in a new pid namespace.
+Three processes:
 
 - this one (outside the pid namespace) waits and exits the way the worker did, so the
   grader reads the worker's own exit status from its direct child;
@@ -25,8 +29,10 @@ and becomes the worker (``_run_worker``).
 
 ``_run_worker`` is the one place where the worker is made, in both modes: rlimits set,
 dropped to the sandbox uid (no groups, no new privileges, SIGKILL when its parent dies),
-every other descriptor closed, then exec'd. Not being pid 1, it gets the usual signals
-(SIGXCPU at the CPU limit, SIGSEGV...), as in process mode.
+every other descriptor closed (the fork server's socket too), the syscall filter loaded,
+then the last step (``become``): the worker's ``main`` in this interpreter, or an exec.
+Not being pid 1, it gets the usual signals (SIGXCPU at the CPU limit, SIGSEGV...), as in
+process mode.
 
 There is no /proc in either mode: nothing there is the worker's business, and its
 ``self/root`` and ``*/cwd`` links would make a walk of the tree endless. Anything not in
@@ -46,7 +52,7 @@ import signal
 import struct
 import sys
 import traceback
-from typing import Any
+from typing import Any, Callable, NoReturn
 
 from autograder.sandbox import cgroup, limits, seccomp
 
@@ -56,25 +62,38 @@ PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 TMP_TMPFS = f"size={limits.FILE_BYTES},mode=1777"
 DEV_TMPFS = "size=4k,mode=755"
 DEVICES = ("null", "zero", "random", "urandom")
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+NAMESPACES = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS  # launch.UNSHARE_FLAGS
+
+Become = Callable[[dict[str, Any]], NoReturn]  # the last step: the stage's config -> the worker
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-def main(config: dict[str, Any]) -> None:
-    """Run the stage the config's ``mode`` names."""
+def main(config: dict[str, Any], become: Become) -> None:
+    """Run the stage the config's ``mode`` names; ``become`` turns its last process into the worker."""
     if config["mode"] == "jail":
-        run_jail(config)
+        run_jail(config, become)
     else:
-        run_chrooted(config)
+        run_chrooted(config, become)
 
 
-def run_jail(config: dict[str, Any]) -> None:
+def unshare_namespaces() -> None:
+    """New mount, network, ipc and uts namespaces for this process, and a new pid namespace
+    for the processes it starts (what the ``unshare`` command does on the exec path)."""
+    if _libc.unshare(NAMESPACES):
+        error = ctypes.get_errno()
+        raise OSError(error, f"unshare failed: {os.strerror(error)}")
+
+
+def run_jail(config: dict[str, Any], become: Become) -> None:
     """Start pid 1 of the new pid namespace, wait for it, exit as the worker did."""
     status_r, status_w = os.pipe()
     reaper = os.fork()
     if reaper == 0:
         os.close(status_r)
-        _run_reaper(config, status_w)
+        _run_reaper(config, status_w, become)
     os.close(status_w)
     with os.fdopen(status_r, "rb") as status_pipe:
         reported = status_pipe.read()
@@ -82,7 +101,7 @@ def run_jail(config: dict[str, Any]) -> None:
     _exit_like(struct.unpack("=i", reported)[0] if len(reported) == 4 else status)
 
 
-def run_chrooted(config: dict[str, Any]) -> None:
+def run_chrooted(config: dict[str, Any], become: Become) -> None:
     """The ``uid`` mode: chroot into the worker's tree, enter its folder, become the worker."""
     try:
         os.chroot(config["tree"])
@@ -90,20 +109,20 @@ def run_chrooted(config: dict[str, Any]) -> None:
     except BaseException:
         traceback.print_exc()
         os._exit(1)
-    _run_worker(config)
+    _run_worker(config, become)
 
 
-def _run_reaper(config: dict[str, Any], status_w: int) -> None:
+def _run_reaper(config: dict[str, Any], status_w: int, become: Become) -> None:
     """pid 1: build the root, start the worker in it, reap until the worker ends."""
     try:
-        _set_parent_death_signal()
+        set_parent_death_signal()
         cgroup.enter(config["budget"])  # with all it will start: one memory and process budget
         _build_root(config["root"], config["tree"], config["work_dir"])
         os.chroot(config["root"])
         os.chdir(config["work_dir"])
         worker = os.fork()
         if worker == 0:
-            _run_worker(config)
+            _run_worker(config, become)
         while (ended := os.wait())[0] != worker:
             continue  # an orphan of the student's, reaped so it does not count as a process
         os.write(status_w, struct.pack("=i", ended[1]))
@@ -113,16 +132,38 @@ def _run_reaper(config: dict[str, Any], status_w: int) -> None:
     os._exit(0)
 
 
-def _run_worker(config: dict[str, Any]) -> None:
-    """Set the limits, drop privileges, exec the worker (never returns). Every mode's
-    worker starts here, already in its root: what must hold from the first instruction
-    of the worker on goes here."""
+def _run_worker(config: dict[str, Any], become: Become) -> NoReturn:
+    """Set the limits, drop privileges, become the worker (never returns). Every isolated
+    mode's worker starts here, already in its root: what must hold from the first
+    instruction of the worker on goes here."""
     try:
         limits.apply({name: tuple(value) for name, value in config["rlimits"].items()})
         _drop_privileges(config["uid"])
-        _close_fds_except({0, 1, 2, config["request_fd"], config["reply_fd"]})
+        close_fds_except({0, 1, 2, config["request_fd"], config["reply_fd"]})
         seccomp.install(config["seccomp"])
-        os.execve(config["argv"][0], config["argv"], config["env"])
+    except BaseException:
+        traceback.print_exc()
+        os._exit(1)
+    become(config)
+
+
+def with_channel(config: dict[str, Any], request_fd: int, reply_fd: int) -> dict[str, Any]:
+    """``config`` (the stage's, with the worker's inside) naming the worker's ends of the
+    channel as the descriptors they are in the process that will become the worker."""
+    fds = {"request_fd": request_fd, "reply_fd": reply_fd}
+    return {**config, **fds, "worker": {**config["worker"], **fds}}
+
+
+def worker_argv(config: dict[str, Any]) -> list[str]:
+    """The exec path's command line of the worker: the interpreter, its flags, the worker's config."""
+    return [config["python"], "-s", "-P", "-B", "-m", "autograder.sandbox.worker", json.dumps(config["worker"])]
+
+
+def exec_worker(config: dict[str, Any]) -> NoReturn:
+    """The exec path's last step: a fresh interpreter runs the worker (never returns)."""
+    try:
+        argv = worker_argv(config)
+        os.execve(argv[0], argv, config["env"])
     except BaseException:
         traceback.print_exc()
     os._exit(1)
@@ -176,17 +217,17 @@ def _drop_privileges(uid: int) -> None:
     os.setresuid(uid, uid, uid)  # this clears the parent-death signal: set it again
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), 0, 0, 0):
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-    _set_parent_death_signal()
+    set_parent_death_signal()
     if os.getsid(0) != os.getpid():  # the uid mode's worker leads a session already
         os.setsid()
 
 
-def _set_parent_death_signal() -> None:
+def set_parent_death_signal() -> None:
     if _libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0):
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
 
 
-def _close_fds_except(keep: set[int]) -> None:
+def close_fds_except(keep: set[int]) -> None:
     """Close every other descriptor, so none that reaches outside the root is inherited."""
     start = 0
     for end in [*sorted(keep), os.sysconf("SC_OPEN_MAX")]:
@@ -202,4 +243,4 @@ def read_config(fd: int) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main(read_config(int(sys.argv[1])))
+    main(read_config(int(sys.argv[1])), exec_worker)

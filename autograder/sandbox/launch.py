@@ -1,17 +1,21 @@
 """Starting and killing worker processes, on the highest rung of the isolation ladder
 that works here. Student code never runs as root.
 
-``jail`` (root with ``CAP_SYS_ADMIN``): ``unshare`` makes new mount, network, pid, ipc and
-uts namespaces and runs ``autograder.sandbox.jail``, which binds the worker's tree
-(``rootfs``) read-only as its root, drops to an unprivileged uid of its own and execs the
-worker. Killing the jail kills pid 1 of the pid namespace, so every process the student
-started goes with it.
+Every worker is forked by the grading process's fork server (``forkserver``: a clean
+interpreter that has imported numpy and the worker once), or, where there is none, exec'd
+afresh; either way it is the grader's child, and what follows holds before it reads the
+student's file.
+
+``jail`` (root with ``CAP_SYS_ADMIN``): new mount, network, pid, ipc and uts namespaces,
+then ``autograder.sandbox.jail``, which binds the worker's tree (``rootfs``) read-only as
+its root, drops to an unprivileged uid of its own and becomes the worker. Killing the jail
+kills pid 1 of the pid namespace, so every process the student started goes with it.
 
 ``uid`` (root without ``CAP_SYS_ADMIN``, as in Docker, so on Gradescope: no namespaces, no
 mounts; needs the capabilities in ``UID_CAPABILITIES``, which Docker keeps):
 ``autograder.sandbox.jail`` chroots into the same tree as it is on disk, drops to the
-sandbox's uid and execs the worker, in a folder of the tree's work folder that belongs to that
-uid (mode 700) and is removed with the sandbox. Nothing private is in the tree, and
+sandbox's uid and becomes the worker, in a folder of the tree's work folder that belongs to
+that uid (mode 700) and is removed with the sandbox. Nothing private is in the tree, and
 nothing in it is writable by the uid but that folder. Killing the worker kills every
 process of its uid.
 
@@ -45,14 +49,14 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
 import autograder
 from autograder.errors import GraderFault
+from autograder.sandbox import forkserver, jail, rootfs, seccomp
 from autograder.sandbox import limits as rlimits
-from autograder.sandbox import rootfs, seccomp
 from autograder.sandbox.cgroup import JAIL_TASKS, Budget
 from autograder.sandbox.channel import Channel, OutputCapture
 
@@ -146,37 +150,42 @@ class Settings:
 
 
 class WorkerProcess:
-    """One running worker: its process (the jail stage in jail mode) and its channel.
+    """One running worker: its process (the jail's stage in jail mode), a child of the
+    grader's, and its channel.
 
     The process is reaped only by ``kill``: until then its pid, and so its process group
     id, cannot be reused, which makes signalling them safe. ``uid``: the sandbox uid whose
-    every process is the student's (the uid mode), killed with the worker.
+    every process is the student's (the uid mode), killed with the worker. ``reap``: waits
+    for the process once killed (``Popen.wait`` for an exec'd one, so that ``subprocess``
+    never reaps it behind our back).
     """
 
-    def __init__(self, process: subprocess.Popen, channel: Channel, uid: int | None = None) -> None:
-        self.process = process
+    def __init__(self, pid: int, channel: Channel, uid: int | None = None,
+                 reap: Callable[[], object] | None = None) -> None:
+        self.pid = pid
         self.channel = channel
         self.uid = uid
+        self._reap = reap or functools.partial(os.waitpid, pid, 0)
 
     def exit_status(self, wait: float) -> int | None:
         """The exit status if the process ends within ``wait`` seconds (negative: signal)."""
         if not select.select([self.channel.pidfd], [], [], wait)[0]:
             return None
-        info = os.waitid(os.P_PID, self.process.pid, os.WEXITED | os.WNOWAIT)
+        info = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)
         return info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
 
     def kill(self) -> None:
         """SIGKILL the process and everything it started; wait until they are gone."""
         found: set[int] = set()
         for _ in range(KILL_ROUNDS):
-            new = set(_descendants(self.process.pid)) - found
+            new = set(_descendants(self.pid)) - found
             self._kill(new)
             found |= new
             if not new:
                 break
         if self.uid is not None:
             kill_user(self.uid)  # those that left the process tree (double fork) too
-        self.process.wait()
+        self._reap()
         deadline = time.monotonic() + KILL_WAIT_SECONDS
         while found and time.monotonic() < deadline:
             found = {pid for pid in found if _alive(pid)}
@@ -186,7 +195,7 @@ class WorkerProcess:
 
     def _kill(self, pids: set[int]) -> None:
         """SIGKILL the process, its process group and ``pids``."""
-        kills = [(signal.pidfd_send_signal, self.channel.pidfd), (os.killpg, self.process.pid)]
+        kills = [(signal.pidfd_send_signal, self.channel.pidfd), (os.killpg, self.pid)]
         for kill, target in kills + [(os.kill, pid) for pid in pids]:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 kill(target, signal.SIGKILL)
@@ -226,25 +235,25 @@ class Launcher:
         return _make_work_folder(self.tree / rootfs.WORK_ROOT.lstrip("/") / str(self.uid), self.uid)
 
     def start(self, output: OutputCapture) -> WorkerProcess:
-        """A new worker process, connected; it has not necessarily started up yet."""
+        """A new worker process, connected; it has not necessarily started up yet. It is
+        forked by the fork server, or exec'd afresh where there is none."""
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         output_r, output_w = os.pipe()
-        fds = {"request_fd": request_r, "reply_fd": reply_w}
-        command, env, config_fd = self._process_command(fds) if self.mode == "process" else self._stage_command(fds)
-        passed = (*fds.values(), *([config_fd] if config_fd is not None else []))
+        theirs = (request_r, reply_w, output_w)
         try:
-            process = subprocess.Popen(command, env=env, cwd=self.folder, stdin=subprocess.DEVNULL, stdout=output_w,
-                                       stderr=output_w, pass_fds=passed, start_new_session=True)
+            config = self._config()
+            pid = forkserver.fork_worker(config, theirs, rootfs.interpreter(), _worker_env(home="/"))
+            pid, reap = (pid, None) if pid is not None else self._exec(config, theirs)
         except BaseException:
             for fd in (request_w, reply_r, output_r):
                 os.close(fd)
             raise
         finally:
-            for fd in passed + (output_w,):
+            for fd in theirs:
                 os.close(fd)
-        channel = Channel(request_w, reply_r, output_r, os.pidfd_open(process.pid), output)
-        worker = WorkerProcess(process, channel, self.uid if self.mode == "uid" else None)
+        channel = Channel(request_w, reply_r, output_r, os.pidfd_open(pid), output)
+        worker = WorkerProcess(pid, channel, self.uid if self.mode == "uid" else None, reap)
         if self.mode != "jail":  # (the jail's pid 1 enters the budget itself, before it forks the worker)
             _enter_budget(self.budget, worker)
         return worker
@@ -259,50 +268,65 @@ class Launcher:
             os.close(self.uid_lock)
             self.uid_lock = None
 
-    def _worker_config(self, fds: dict[str, int], path: str, limits: dict | None, syscalls: str | None) -> str:
-        forbidden = self.settings.forbidden
-        return json.dumps({**fds, "path": path, "module": self.settings.module, "rlimits": limits, "seccomp": syscalls,
-                           "forbidden_modules": list(forbidden.modules),
-                           "forbidden_functions": list(forbidden.functions)})
-
-    def _process_command(self, fds: dict[str, int]) -> tuple[list[str], dict[str, str], None]:
-        uid = os.getuid()
-        processes = self.settings.limits.processes + (rlimits.tasks_of_user(uid) if uid else 0)
-        values = rlimits.rlimits(self.settings.limits, processes)
-        syscalls = seccomp.program(self.budget.children_allowed)
-        config = self._worker_config(fds, str(self.folder / f"{self.settings.module}.py"), values, syscalls)
-        return _worker_argv(sys.executable, config), _worker_env(home=str(self.folder)), None
-
-    def _stage_command(self, fds: dict[str, int]) -> tuple[list[str], dict[str, str], int]:
-        """The jail stage's command (``unshare`` first in jail mode) and the descriptor that
-        holds its config, which names host paths and so stays off every command line."""
+    def _config(self) -> dict[str, Any]:
+        """How to start a worker, but for its descriptors: the worker's own config and
+        environment, the folder it starts in, the interpreter of the exec path and, in the
+        isolated modes, the stage's settings (host paths: never on a command line)."""
+        limits = self.settings.limits
+        base = {"mode": self.mode, "cwd": str(self.folder), "python": rootfs.interpreter()}
+        if self.mode == "process":
+            uid = os.getuid()
+            values = rlimits.rlimits(limits, limits.processes + (rlimits.tasks_of_user(uid) if uid else 0))
+            path = str(self.folder / f"{self.settings.module}.py")
+            worker = self._worker_config(path, values, seccomp.program(self.budget.children_allowed))
+            return base | {"worker": worker, "env": _worker_env(home=str(self.folder))}
         work_dir = rootfs.WORK_ROOT if self.mode == "jail" else f"{rootfs.WORK_ROOT}/{self.uid}"
-        stage = {
-            **fds,
-            "mode": self.mode,
+        return base | {
             "tree": str(self.tree),
             "root": str(self.folder / "root"),
             "work_dir": work_dir,
             "uid": self.uid,
-            "rlimits": rlimits.rlimits(self.settings.limits, self.settings.limits.processes),
+            "rlimits": rlimits.rlimits(limits, limits.processes),
             "budget": self.budget.procs_files,
             "seccomp": seccomp.program(self.budget.children_allowed),
-            "argv": _worker_argv(rootfs.interpreter(),
-                                 self._worker_config(fds, f"{work_dir}/{self.settings.module}.py", None, None)),
+            "worker": self._worker_config(f"{work_dir}/{self.settings.module}.py", None, None),
             "env": _worker_env(home=work_dir),
         }
-        config_fd = _config_descriptor(json.dumps(stage))
-        command = [sys.executable, "-s", "-P", "-B", "-m", "autograder.sandbox.jail", str(config_fd)]
-        if self.mode == "jail":
-            command = [shutil.which("unshare") or "unshare", *UNSHARE_FLAGS, *command]
-        return command, {"PATH": os.defpath, "PYTHONPATH": _python_path(), "LANG": "C.UTF-8"}, config_fd
+
+    def _worker_config(self, path: str, limits: dict | None, syscalls: str | None) -> dict[str, Any]:
+        forbidden = self.settings.forbidden
+        return {"path": path, "module": self.settings.module, "rlimits": limits, "seccomp": syscalls,
+                "forbidden_modules": list(forbidden.modules), "forbidden_functions": list(forbidden.functions)}
+
+    def _exec(self, config: dict[str, Any], fds: tuple[int, int, int]) -> tuple[int, Callable[[], object]]:
+        """The exec path (no fork server here): a fresh Python runs the worker, or in the
+        isolated modes the stage (``unshare`` first in jail mode), whose config is passed in
+        a descriptor. The pid and how to reap it."""
+        request_r, reply_w, output_w = fds
+        config = jail.with_channel(config, request_r, reply_w)
+        config_fd = None
+        if self.mode == "process":
+            command, env, passed = jail.worker_argv(config), config["env"], (request_r, reply_w)
+        else:
+            config_fd = _config_descriptor(json.dumps(config))
+            command = [sys.executable, "-s", "-P", "-B", "-m", "autograder.sandbox.jail", str(config_fd)]
+            if self.mode == "jail":
+                command = [shutil.which("unshare") or "unshare", *UNSHARE_FLAGS, *command]
+            env, passed = {"PATH": os.defpath, "PYTHONPATH": _python_path(), "LANG": "C.UTF-8"}, (*fds[:2], config_fd)
+        try:
+            process = subprocess.Popen(command, env=env, cwd=self.folder, stdin=subprocess.DEVNULL, stdout=output_w,
+                                       stderr=output_w, pass_fds=passed, start_new_session=True)
+        finally:
+            if config_fd is not None:
+                os.close(config_fd)
+        return process.pid, process.wait
 
 
 def _enter_budget(budget: Budget, worker: WorkerProcess) -> None:
     """Move a process-mode worker into the sandbox's budget. It runs no student code before
     it is sent the file, which needs this worker handed back first."""
     try:
-        budget.add(worker.process.pid)
+        budget.add(worker.pid)
     except BaseException:
         worker.kill()
         raise
@@ -322,10 +346,6 @@ def _make_work_folder(folder: Path, uid: int) -> Path:
     folder.mkdir(mode=0o700)
     os.chown(folder, uid, uid)
     return folder
-
-
-def _worker_argv(python: str, config: str) -> list[str]:
-    return [python, "-s", "-P", "-B", "-m", "autograder.sandbox.worker", config]
 
 
 def _worker_env(home: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Spare workers: a worker started ahead of time for the next sandbox.
 
-Starting a worker (Python, numpy and, as root, the jail) takes about 0.15 s, a quarter of
-grading a whole submission. A batch grades one submission after another with the same
+Starting a worker (a fork of the fork server and, as root, the jail; Python and numpy too
+where it is exec'd afresh) takes wall time the grader need not wait for. A batch grades one submission after another with the same
 settings, so the next submission's worker can start while this one is graded. A worker
 needs nothing of the student's until it is sent the file, so a spare is an ordinary
 worker that has not been sent one yet: it has run no one's code, and it is handed to

@@ -1,7 +1,9 @@
 """The worker: imports the student's module, then answers calls over the private channel.
 
-Started by the grader (in the jail as an unprivileged user, or as a plain subprocess) with
-one JSON argument. Until the student's module is imported this code is trusted; after,
+Started in a child of the fork server (``autograder.sandbox.forkserver``: ``start``, in
+the interpreter that has imported numpy and this module already), or exec'd afresh with
+one JSON argument where there is none; in the jail as an unprivileged user, or as a plain
+subprocess. Until the student's module is imported this code is trusted; after,
 the student can change anything in this process, which is why the grader believes only
 validated frames, decides from what crossed (an argument changed in place is one whose
 final state, sent back with every reply, differs from what the grader sent), and enforces
@@ -30,12 +32,13 @@ import importlib.util
 import inspect
 import json
 import os
+import site
 import sys
 import traceback
 import types
 from dataclasses import dataclass
 from types import ModuleType, TracebackType
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 import numpy as np
 
@@ -87,6 +90,25 @@ class _Pipe:
         data = memoryview(frame)
         while data:
             data = data[self._write(self.write_fd, data):]
+
+
+def start(stage: dict[str, Any]) -> NoReturn:
+    """Become the worker in this interpreter, a child of the fork server (never returns):
+    the environment and ``sys.path`` it would have been exec'd with (``site`` adds only the
+    site-packages folders that exist, and it may have just entered its root), fresh import
+    caches, then ``main``, and an exit as the exec'd worker's."""
+    os.environ.clear()
+    os.environ.update(stage["env"])
+    missing = {folder for folder in site.getsitepackages() if not os.path.isdir(folder)}
+    sys.path[:] = [folder for folder in sys.path if folder not in missing]
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
+    try:
+        main(stage["worker"])
+    except BaseException:
+        traceback.print_exc()
+        os._exit(1)
+    os._exit(0)  # no atexit handlers or finalizers of the student's (nor the fork server's)
 
 
 def main(config: dict[str, Any]) -> None:

@@ -49,8 +49,23 @@ def processes_with(marker: str) -> list[int]:
     return found
 
 
+def processes_in(folder: Path) -> list[int]:
+    """Pids of the host's live processes whose working folder is ``folder``."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit() and entry.name != str(os.getpid()):
+            try:
+                cwd = os.readlink(Path(entry.path, "cwd"))
+                state = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if cwd == str(folder) and state != "Z":
+                found.append(int(entry.name))
+    return found
+
+
 def sandbox_processes(box) -> list[int]:
     """Pids of the processes ``box``'s workers run the student's code in: those of its uid
-    in the isolated modes, else those whose command line names its folder."""
+    in the isolated modes, else those that work in its folder."""
     launcher = box._launcher
-    return _processes_of(launcher.uid) if launcher.uid is not None else processes_with(str(launcher.folder))
+    return _processes_of(launcher.uid) if launcher.uid is not None else processes_in(launcher.folder)

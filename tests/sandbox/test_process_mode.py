@@ -21,7 +21,7 @@ import autograder
 from autograder.errors import GraderFault
 from autograder.sandbox import Failed, Raised, Returned
 from autograder.sandbox.launch import MODE_VARIABLE
-from tests.sandbox.helpers import HOSTILE, limits, processes_with
+from tests.sandbox.helpers import HOSTILE, limits, processes_in
 
 pytestmark = pytest.mark.sandbox
 
@@ -85,13 +85,13 @@ def test_process_mode_forbidden_apis_fail_the_call(open_box):
 def test_process_mode_kills_the_children_of_the_worker(open_box):
     box = open_box("fork_bomb", isolation="process", limits=limits(call_seconds=20))
     box.call("relu", X)
-    marker = str(box._launcher.folder)
+    folder = box._launcher.folder
 
     assert box.call("conv2d", X, X).value > 0
-    assert len(processes_with(marker)) > 1
+    assert len(processes_in(folder)) > 1
     box.close()
 
-    assert processes_with(marker) == []
+    assert processes_in(folder) == []
 
 
 GRADER_SCRIPT = textwrap.dedent("""

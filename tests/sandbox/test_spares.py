@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import signal
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.sandbox import Failed, Returned, Sandbox, Spares
-from autograder.sandbox.launch import Settings
+from autograder.sandbox.launch import Settings, _alive
 from tests.sandbox.helpers import FORBIDDEN, FUNCTIONS, HOSTILE, LIMITS, limits
 
 pytestmark = pytest.mark.sandbox
@@ -61,14 +62,14 @@ def test_a_spare_started_with_other_settings_is_killed_not_used():
         taken = spares.take("process", dataclasses.replace(SETTINGS, limits=limits(call_seconds=2.0)))
 
         assert taken is None
-        assert worker.process.poll() is not None
+        assert not _alive(worker.pid)
 
 
 def test_a_spare_that_died_is_not_used_and_the_sandbox_starts_its_own(tmp_path):
     with Spares() as spares:
         spares.prepare("process", SETTINGS)
         _, worker = spares._spare
-        worker.process.send_signal(signal.SIGKILL)
+        os.kill(worker.pid, signal.SIGKILL)
         assert worker.exit_status(5) == -signal.SIGKILL
 
         with sandbox(student_file(tmp_path, "student", 7), spares, isolation="process") as box:
@@ -84,7 +85,7 @@ def test_closing_the_spares_kills_the_spare():
 
     spares.close()
 
-    assert worker.process.poll() is not None
+    assert not _alive(worker.pid)
 
 
 def test_the_import_limit_holds_for_a_worker_started_ahead():
