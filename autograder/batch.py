@@ -2,9 +2,10 @@
 
 ``grade_batch`` finds the submissions, skips those already graded, grades the rest in the
 worker processes of ``autograder.pool`` (each submission in its own sandbox, as the engine
-does), writes each result the moment it arrives, and at the end finds similar submissions
-(``autograder.similarity``) and rebuilds ``grades.csv`` and ``report.html`` from every
-result. The output folder holds::
+does), writes each result the moment it arrives, finds similar submissions
+(``autograder.similarity``, in a thread while the pool grades: they depend on the code
+alone) and at the end rebuilds ``grades.csv`` and ``report.html`` from every result. The
+output folder holds::
 
     grades.csv, report.html      rebuilt from results/ at the end of every run
     feedback/<submission>.html   what Gradescope shows each student, rebuilt with the report
@@ -45,6 +46,7 @@ import statistics
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -118,19 +120,20 @@ def grade_batch(
         private = (out, submissions if submissions.is_dir() else submissions.parent, Path(staging))
         regraded: list[str] = []
         interrupted = False
-        try:
-            with _interrupt_on_sigterm(), _progress(console, len(todo)) as advance:
-                if todo:
-                    with WorkerPool(assignment, min(jobs, len(todo)), private, sandbox_factory,
-                                    scratch=Path(staging)) as pool:
-                        for submission, result in pool.grade(todo):
-                            store_result(out, submission.id, result, keys[submission.id])
-                            regraded.append(submission.id)
-                            advance(submission.id)
-        except KeyboardInterrupt:
-            interrupted = True
-        pairs = similar_pairs(_sources(assignment, found, Path(staging) / "similarity"), _template(assignment),
-                              file_name=assignment.student_file)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="similarity") as background:
+            similar = background.submit(_similar_pairs, assignment, found, Path(staging) / "similarity")
+            try:
+                with _interrupt_on_sigterm(), _progress(console, len(todo)) as advance:
+                    if todo:
+                        with WorkerPool(assignment, min(jobs, len(todo)), private, sandbox_factory,
+                                        scratch=Path(staging)) as pool:
+                            for submission, result in pool.grade(todo):
+                                store_result(out, submission.id, result, keys[submission.id])
+                                regraded.append(submission.id)
+                                advance(submission.id)
+            except KeyboardInterrupt:
+                interrupted = True
+            pairs = similar.result()
         rows = load_rows(out, found, pairs)
     changes = _record_changes(out, rows, {i: previous[i] for i in regraded if i in previous})
     write_grades(out / GRADES_CSV, assignment, rows)
@@ -153,6 +156,13 @@ def _record_changes(out: Path, rows: Sequence[Row],
     changes = tuple(c for row in rows if row.submission in previous and (c := compare(row, previous[row.submission])))
     write_changes(out / CHANGES_CSV, changes)
     return changes
+
+
+def _similar_pairs(assignment: Assignment, found: Sequence[Submission], scratch: Path) -> list[Pair]:
+    """The similar pairs among ``found``. They depend on the code alone, not on the grades,
+    so they are found in a thread while the pool grades: the main process only waits for
+    results meanwhile, and reading a class's files (tokenising them) takes seconds."""
+    return similar_pairs(_sources(assignment, found, scratch), _template(assignment), file_name=assignment.student_file)
 
 
 def _sources(assignment: Assignment, found: Sequence[Submission], scratch: Path) -> dict[str, str]:
