@@ -102,6 +102,7 @@ raise_at_import = 1 / 0
 def relu(x):
     print("relu starts")
     print("relu warns", file=sys.stderr)
+    sys.stdout.buffer.write(b"bytes\\n")
     sys.stdout.write("no newline yet")
     while True:
         time.sleep(0.01)
@@ -121,7 +122,7 @@ def test_output_before_a_timeout_is_shown_in_order_with_the_workers_notes(open_b
     reply = box.call("relu", X)
 
     assert reply.kind == "timeout"
-    assert box.output() == IMPORTED + "relu starts\nrelu warns\nno newline yet"
+    assert box.output() == IMPORTED + "relu starts\nrelu warns\nbytes\nno newline yet"
 
 
 def test_output_before_a_crash_is_shown_up_to_the_limit(open_box, tmp_path):
