@@ -4,6 +4,11 @@ One ``poll`` loop moves everything until a deadline: it writes the request, read
 bytes into frames, drains the student's output (so a chatty worker never blocks on a
 full pipe) and watches a pidfd, so a dead worker is noticed at once even when processes
 it started still hold its pipes.
+
+The student's output is cheap to flood: each request tells the worker how much room for
+output is left (``OutputCapture.room``), and the worker forwards no more than that.
+``OutputCapture`` still keeps only the first ``limit`` bytes of whatever arrives, so a
+student who writes to the descriptors directly slows only their own grading.
 """
 
 from __future__ import annotations
@@ -39,6 +44,12 @@ class OutputCapture:
         room = max(0, self.limit - len(self.kept))
         self.kept += data[:room]
         self.dropped += max(0, len(data) - room)
+
+    def room(self) -> int:
+        """How many more bytes the worker need forward: those still kept, plus one so that
+        an overflow shows (the truncation marker). Sent with every request; it only ever
+        shrinks until the next ``rewind``, so a value read early is never too small."""
+        return self.limit - len(self.kept) + 1
 
     def text(self) -> str:
         text = self.kept.decode("utf-8", errors="replace")

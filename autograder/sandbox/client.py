@@ -48,9 +48,8 @@ class Sandbox:
                  spares: Spares | None = None) -> None:
         settings = Settings(module, limits, forbidden, tuple(Path(p).resolve() for p in private_paths))
         self._settings = settings
-        source = np.frombuffer(Path(submission).read_bytes(), dtype=np.uint8)
+        self._source = np.frombuffer(Path(submission).read_bytes(), dtype=np.uint8)
         self._functions = tuple(functions)
-        self._load = protocol.frame(("load", source, self._functions))
         self._file = f"{module}.py"
         mode, notice = choose_mode(isolation)
         self._output = OutputCapture(limits.output_bytes)
@@ -91,7 +90,8 @@ class Sandbox:
         if self._closed:
             raise RuntimeError("the sandbox is closed")
         args, kwargs = _argument(args), _argument(tuple(kwargs.items()))
-        request = protocol.frame(("call", function, args, kwargs))
+        # (the room is read before a start's import prints: too large is harmless, see ``room``)
+        request = protocol.frame(("call", function, args, kwargs, self._output.room()))
         if self._import_failure is not None:
             return replace(self._import_failure, seconds=0.0)
         if self._worker is None:
@@ -142,10 +142,11 @@ class Sandbox:
             self._discard()
             raise GraderFault(f"the sandbox worker did not start ({exc or type(exc).__name__}, exit status "
                               f"{status}); its output:\n{self._output.text()}") from None
+        load = protocol.frame(("load", self._source, self._functions, self._output.room()))
         begin = time.monotonic()
         limit = self._settings.limits.import_seconds
         try:
-            tag, fields = protocol.unpack(worker.channel.exchange(self._load, begin + limit), protocol.REPLIES)
+            tag, fields = protocol.unpack(worker.channel.exchange(load, begin + limit), protocol.REPLIES)
         except ChannelTimeout:
             return self._import_failed(f"it did not finish within {_seconds(limit)} s (time limit for the import)",
                                        begin)

@@ -313,9 +313,13 @@ def _canonical_header(prefix: bytes) -> tuple[tuple[int, ...], bool, np.dtype] |
 
 STRS = "tuple of str"
 VALUE = "any value"
-# The student's file, as uint8, and the names of the graded functions in it.
-LOAD: dict[str, tuple] = {"load": (np.ndarray, STRS)}
-REQUESTS: dict[str, tuple] = {"call": (str, tuple, tuple)}
+# The student's file, as uint8, and the names of the graded functions in it; a call's
+# function name, arguments and keyword arguments. Each request ends with the room for output:
+# how many bytes of the student's output the grader still keeps, plus one to see it overflow
+# (``OutputCapture.room``). The worker forwards at most that many while it answers and drops
+# the rest; the grader still caps what it keeps, whatever the worker does.
+LOAD: dict[str, tuple] = {"load": (np.ndarray, STRS, int)}
+REQUESTS: dict[str, tuple] = {"call": (str, tuple, tuple, int)}
 # "returned": the value, the final state of each array argument (``call_arrays`` order),
 # the parameter name of each, those the value shares memory with, the other graded
 # functions the call reached. "raised": class name, nearest builtin ancestor, message,

@@ -18,6 +18,13 @@ top-level statements one at a time (``autograder.sandbox.toplevel``): one that r
 and noted on the student's output, so that it costs no function its points. A worker can
 so be started before the grader knows whose file it will run (``autograder.sandbox.spares``).
 
+What the student prints goes to the grader's output pipe as it did through Python's
+unbuffered streams, byte for byte and at once, but only as much of it as the grader still
+keeps: each request says how much room is left, and ``sys.stdout`` and ``sys.stderr``
+forward at most that many bytes between them while the worker answers it, then drop the
+rest without a system call. A flood of prints so costs the student's own time, not a write
+and a wake-up of the grader per line. The grader caps what it keeps whatever arrives.
+
 Forging a reply stays possible (the student owns the process) but costs more than a
 one-line monkeypatch: the answer loop is built before the import, with every function it
 needs from other modules (``os.write``, the codec, ``np.may_share_memory``) bound into
@@ -30,6 +37,7 @@ import builtins
 import functools
 import importlib.util
 import inspect
+import io
 import json
 import os
 import site
@@ -111,6 +119,86 @@ def start(stage: dict[str, Any]) -> NoReturn:
     os._exit(0)  # no atexit handlers or finalizers of the student's (nor the fork server's)
 
 
+class _Forwarded(io.RawIOBase):
+    """The bytes under one of the student's standard streams (``text``): written to ``fd`` at
+    once while ``printed`` has room for them, dropped after. Replaces the unbuffered ``FileIO``
+    Python gave the stream (``-u``), with its name and descriptor."""
+
+    def __init__(self, fd: int, name: str, printed: _Printed) -> None:
+        super().__init__()
+        self.name = name
+        self.text: io.TextIOWrapper | None = None  # set by ``_Printed.install``
+        self.paused = False  # ``text`` no longer writes through: it hands over what is dropped in chunks
+        self._fd, self._printed, self._write = fd, printed, os.write
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, data: Any) -> int:
+        """Forward what fits in the room left (as ``FileIO`` does, a full pipe that the student
+        made non-blocking loses the write). The first write that finds no room pauses ``text``:
+        until the next request, a print then costs no call of this method."""
+        view = memoryview(data).cast("B")
+        left = self._printed.left
+        if left > 0:
+            self._printed.left = left - view.nbytes
+            try:
+                self._write(self._fd, view[:left])
+            except BlockingIOError:
+                pass
+        elif not self.paused:
+            self.paused = self._write_through(False)
+        return view.nbytes
+
+    def resume(self) -> None:
+        """Write through again, dropping what ``text`` held while paused."""
+        if self.paused:
+            self.paused = False
+            self._write_through(True)
+
+    def _write_through(self, on: bool) -> bool:
+        """Make ``text`` write through or not; whether it changed (not when the student set it
+        so, or closed or detached the stream)."""
+        try:
+            if self.text.write_through is on:
+                return False
+            self.text.reconfigure(write_through=on)
+            return True
+        except Exception:
+            return False
+
+
+class _Printed:
+    """The student's ``sys.stdout`` and ``sys.stderr``, and the room for output they share."""
+
+    def __init__(self) -> None:
+        self.left = 0
+        self._streams: list[_Forwarded] = []
+
+    def install(self) -> None:
+        """Replace the standard streams (the ``__stdout__`` ones too, which code that undoes a
+        redirection puts back) by streams over ``_Forwarded``, with Python's encoding and
+        error handler."""
+        for name, fd in (("stdout", 1), ("stderr", 2)):
+            original = getattr(sys, name)
+            forwarded = _Forwarded(fd, original.name, self)
+            forwarded.text = io.TextIOWrapper(forwarded, encoding=original.encoding, errors=original.errors,
+                                              newline="\n", write_through=True)
+            forwarded.text.mode = original.mode
+            self._streams.append(forwarded)
+            setattr(sys, name, forwarded.text)
+            setattr(sys, f"__{name}__", forwarded.text)
+
+    def allow(self, room: int) -> None:
+        """Forward up to ``room`` more bytes, from now until the next request."""
+        for stream in self._streams:
+            stream.resume()
+        self.left = room
+
+
 def main(config: dict[str, Any]) -> None:
     """Set up, import the student's module, answer calls until the channel closes."""
     pipe = _Pipe(config["request_fd"], config["reply_fd"])
@@ -122,10 +210,13 @@ def main(config: dict[str, Any]) -> None:
     pipe.send(("started",))
     if (load := pipe.receive()) is None:
         return  # a spare worker that was never used
-    _, (source, graded) = protocol.unpack(load, protocol.LOAD)
+    _, (source, graded, room) = protocol.unpack(load, protocol.LOAD)
     with open(config["path"], "wb") as file:
         file.write(source.tobytes())
-    serve = _answer_loop(pipe, used, graded)
+    printed = _Printed()
+    printed.install()
+    printed.allow(room)
+    serve = _answer_loop(pipe, used, graded, printed.allow)
     _hide_own_modules()
     serve(_import_student(config["path"], config["module"], pipe))
 
@@ -172,8 +263,10 @@ def _note(text: str) -> None:
         pass
 
 
-def _answer_loop(pipe: _Pipe, used: list[str], graded: tuple[str, ...]) -> Callable[[Student], None]:
-    """The loop that answers calls, built before the student's import.
+def _answer_loop(pipe: _Pipe, used: list[str], graded: tuple[str, ...],
+                 allow: Callable[[int], None]) -> Callable[[Student], None]:
+    """The loop that answers calls, built before the student's import; ``allow`` sets the
+    room for output each request brings.
 
     What it needs from modules the student can reach by name (the codec, numpy, inspect,
     the guard's record ``used``, the builtin exception classes) is looked up now, once.
@@ -251,7 +344,8 @@ def _answer_loop(pipe: _Pipe, used: list[str], graded: tuple[str, ...]) -> Calla
     def serve(student: Student) -> None:
         _record_reached(student.module, graded, reached)
         while (request := receive()) is not None:
-            _, (function, args, kwargs) = unpack(request, requests)
+            _, (function, args, kwargs, room) = unpack(request, requests)
+            allow(room)
             write(framed(answer(student, function, args, dict(kwargs))))
 
     return serve
