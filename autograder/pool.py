@@ -70,20 +70,28 @@ class WorkerPool:
             raise
 
     def grade(self, submissions: Sequence[Submission]) -> Iterator[tuple[Submission, SubmissionResult]]:
-        """Each submission with its result, in the order they finish."""
+        """Each submission with its result, in the order they finish. A worker that finished
+        gets its next submission before the result is handed on, so no worker waits while
+        the caller stores it."""
         queue = deque(submissions)
         while True:
-            for worker in self._workers:
-                if worker.job is None and queue:
-                    worker.give(queue.popleft())
+            self._give_out(queue)
             busy = [w for w in self._workers if w.job is not None]
             if not busy:
                 return
             timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = set(wait([h for w in busy for h in (w.conn, w.process.sentinel)], timeout))
-            for worker in busy:
-                if worker.conn in ready or worker.process.sentinel in ready or time.monotonic() > worker.deadline:
-                    yield worker.job, self._collect(worker)
+            finished = [(worker.job, self._collect(worker)) for worker in busy
+                        if worker.conn in ready or worker.process.sentinel in ready
+                        or time.monotonic() > worker.deadline]
+            self._give_out(queue)
+            yield from finished
+
+    def _give_out(self, queue: deque[Submission]) -> None:
+        """The next submissions in ``queue`` to the idle workers."""
+        for worker in self._workers:
+            if worker.job is None and queue:
+                worker.give(queue.popleft())
 
     def _collect(self, worker: _Worker) -> SubmissionResult:
         """The worker's result; or, when it died or ran out of time, an error result for its

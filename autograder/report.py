@@ -16,6 +16,7 @@ with its control characters replaced (no escape sequence reaches the TA's termin
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import statistics
@@ -220,7 +221,10 @@ def write_html(out: Path, assignment: Assignment, rows: Sequence[Row], pairs: Se
     _write_atomic(out / "report.html", render_html(assignment, rows, pairs))
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """One environment per process: it compiles each template once (a class's feedback
+    pages are rendered from one)."""
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 

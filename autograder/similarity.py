@@ -29,10 +29,11 @@ import io
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
-from copydetect import CodeFingerprint, compare_files
+if TYPE_CHECKING:
+    from copydetect import CodeFingerprint
 
 NOISE_CHARS = 25  # copydetect's k: matches shorter than this many normalised characters are noise
 GUARANTEE_CHARS = 30  # any match at least this long is found (winnowing window = this - k + 1)
@@ -74,7 +75,10 @@ def similar_pairs(sources: Mapping[str, str], template: str = "", *, file_name: 
 
 
 def _fingerprint(file_name: str, code: str, boilerplate: list[int] | None = None) -> CodeFingerprint:
-    """copydetect's normalised fingerprint of ``code``."""
+    """copydetect's normalised fingerprint of ``code``. (copydetect is imported here, not at the
+    top: it imports matplotlib, a second of ``autograder grade``'s start.)"""
+    from copydetect import CodeFingerprint
+
     return CodeFingerprint(file_name, NOISE_CHARS, GUARANTEE_CHARS - NOISE_CHARS + 1, boilerplate,
                            fp=io.StringIO(code))
 
@@ -171,6 +175,8 @@ class _Holders:
 
 def _pair(left: str, right: str, a: CodeFingerprint, b: CodeFingerprint) -> Pair:
     """The reported pair, with ``compare_files``'s similarity and matched code."""
+    from copydetect import compare_files
+
     _overlap, (share_a, share_b), (slices_a, slices_b) = compare_files(a, b)
     return Pair(left, right, min(float(share_a), float(share_b)), _segments(a.raw_code, slices_a),
                 _segments(b.raw_code, slices_b))
