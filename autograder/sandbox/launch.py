@@ -74,6 +74,7 @@ UID_BASE = 1_879_900_000  # uids above every distribution's and systemd's alloca
 UID_SLOTS = 4096
 KILL_WAIT_SECONDS = 2.0
 KILL_ROUNDS = 10  # a fork bomb keeps adding processes while we kill
+STAGE_EXIT_SECONDS = 1.0  # for the jail's stage to reap its pid 1 and exit, once that is killed
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 NOTICES = {
     "jail": "sandbox mode jail: new namespaces (mount, pid, network, ipc, uts), a minimal read-only root, "
@@ -157,14 +158,16 @@ class WorkerProcess:
     id, cannot be reused, which makes signalling them safe. ``uid``: the sandbox uid whose
     every process is the student's (the uid mode), killed with the worker. ``reap``: waits
     for the process once killed (``Popen.wait`` for an exec'd one, so that ``subprocess``
-    never reaps it behind our back).
+    never reaps it behind our back). ``jailed``: the process is the jail's stage, whose
+    only child is pid 1 of the jail's pid namespace.
     """
 
     def __init__(self, pid: int, channel: Channel, uid: int | None = None,
-                 reap: Callable[[], object] | None = None) -> None:
+                 reap: Callable[[], object] | None = None, *, jailed: bool = False) -> None:
         self.pid = pid
         self.channel = channel
         self.uid = uid
+        self.jailed = jailed
         self._reap = reap or functools.partial(os.waitpid, pid, 0)
 
     def exit_status(self, wait: float) -> int | None:
@@ -176,6 +179,8 @@ class WorkerProcess:
 
     def kill(self) -> None:
         """SIGKILL the process and everything it started; wait until they are gone."""
+        if self.jailed:
+            self._end_namespace()
         found: set[int] = set()
         for _ in range(KILL_ROUNDS):
             new = set(_descendants(self.pid)) - found
@@ -192,6 +197,17 @@ class WorkerProcess:
             time.sleep(0.005 if found else 0)
         self.channel.drain_output()
         self.channel.close()
+
+    def _end_namespace(self) -> None:
+        """SIGKILL pid 1 of the jail's pid namespace (the kernel then kills every process in
+        it) and give the stage a moment to reap it and exit as the worker did. Killed first,
+        the stage would leave pid 1 to the machine's init, and until that init reaps it (some
+        take their time: a VM's agent, a container's shell) its zombie counts against the
+        sandbox's process budget, which the next worker of the sandbox shares."""
+        for pid in _children(self.pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        select.select([self.channel.pidfd], [], [], STAGE_EXIT_SECONDS)
 
     def _kill(self, pids: set[int]) -> None:
         """SIGKILL the process, its process group and ``pids``."""
@@ -253,7 +269,7 @@ class Launcher:
             for fd in theirs:
                 os.close(fd)
         channel = Channel(request_w, reply_r, output_r, os.pidfd_open(pid), output)
-        worker = WorkerProcess(pid, channel, self.uid if self.mode == "uid" else None, reap)
+        worker = WorkerProcess(pid, channel, self.uid if self.mode == "uid" else None, reap, jailed=self.mode == "jail")
         if self.mode != "jail":  # (the jail's pid 1 enters the budget itself, before it forks the worker)
             _enter_budget(self.budget, worker)
         return worker
@@ -426,27 +442,29 @@ def _status_field(pid: int, name: str) -> str | None:
 
 
 def _descendants(pid: int) -> list[int]:
-    """Every live descendant of ``pid``, from a scan of /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            parent = _parent(int(entry.name))
-            if parent is not None:
-                children.setdefault(parent, []).append(int(entry.name))
+    """Every live descendant of ``pid``: its children as each of its threads lists them in
+    /proc (a walk down from ``pid``, not a scan of every process on the machine), theirs,
+    and so on."""
     found, todo = [], [pid]
     while todo:
-        for child in children.get(todo.pop(), []):
+        for child in _children(todo.pop()):
             found.append(child)
             todo.append(child)
     return found
 
 
-def _parent(pid: int) -> int | None:
+def _children(pid: int) -> list[int]:
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return None
-    return int(stat.rsplit(")", 1)[1].split()[1])
+        return []
+    children = []
+    for task in tasks:
+        try:
+            children += map(int, Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+        except OSError:
+            continue
+    return children
 
 
 def _alive(pid: int) -> bool:
