@@ -56,7 +56,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterator, Mapping, MutableMapping, Protocol
+from typing import Any, Callable, Iterator, Mapping, Protocol
 
 import hypothesis
 import numpy
@@ -199,22 +199,20 @@ class Replay:
 
 class ReferenceAnswers:
     """The reference module as the suites see it (the ``reference`` fixture): a call whose
-    answer the plan holds is answered from it, any other is computed. With ``record``, the
-    answers computed are added to ``answers``; otherwise, with ``learned``, to that
-    process-wide store (``learned_answers``), where the next submission finds them.
+    answer ``answers`` (the plan's) or ``store`` holds is answered from it, any other is
+    computed and, with a ``store``, added to it: the recorder's answers while a plan is
+    recorded, the process's ``learned_answers`` while students are graded.
 
     An answer is looked up by the exact bytes of the call's pickled arguments, and returned
     as a fresh copy. The reference is deterministic, so a stored answer is the one it would
     compute; only calls that returned are stored (a raised exception is raised anew).
     """
 
-    def __init__(self, module: ModuleType, answers: MutableMapping[bytes, bytes] | Mapping[bytes, bytes],
-                 *, record: bool = False, learned: LearnedAnswers | None = None) -> None:
+    def __init__(self, module: ModuleType, answers: Mapping[bytes, bytes], *,
+                 store: AnswerStore | None = None) -> None:
         self._module = module
         self._answers = answers
-        self._store: MutableMapping[bytes, bytes] | LearnedAnswers | None = (
-            answers if record else learned)  # type: ignore[assignment]
-        self._learned = learned
+        self._store = store
         self._functions: dict[str, Callable[..., Any]] = {}
 
     def __getattr__(self, name: str) -> Any:
@@ -226,7 +224,7 @@ class ReferenceAnswers:
         return self._functions[name]
 
     def _answering(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        answers, learned, store = self._answers, self._learned, self._store
+        answers, store = self._answers, self._store
 
         @functools.wraps(function)
         def answer(*args: Any, **kwargs: Any) -> Any:
@@ -235,8 +233,8 @@ class ReferenceAnswers:
             except Exception:  # an argument that cannot be pickled: just compute
                 return function(*args, **kwargs)
             stored = answers.get(key)
-            if stored is None and learned is not None:
-                stored = learned.get(key)
+            if stored is None and store is not None:
+                stored = store.get(key)
             if stored is not None:
                 return pickle.loads(stored)  # noqa: S301 -- see the module docstring
             result = function(*args, **kwargs)
@@ -246,6 +244,14 @@ class ReferenceAnswers:
             return result
 
         return answer
+
+
+class AnswerStore(Protocol):
+    """Where ``ReferenceAnswers`` keeps what it computed: a dict, or ``LearnedAnswers``."""
+
+    def get(self, key: bytes) -> bytes | None: ...
+
+    def __setitem__(self, key: bytes, value: bytes) -> None: ...
 
 
 class LearnedAnswers:

@@ -228,10 +228,10 @@ def _reference(assignment: Assignment, plan: Plan | None, recorder: Recorder | N
     process learned beyond it) or recording its answers."""
     module = load_reference(assignment.reference)
     if recorder is not None:
-        return ReferenceAnswers(module, recorder.answers, record=True)
+        return ReferenceAnswers(module, {}, store=recorder.answers)
     if plan is None:
         return module
-    return ReferenceAnswers(module, plan.answers, learned=learned_answers(plan.key))
+    return ReferenceAnswers(module, plan.answers, store=learned_answers(plan.key))
 
 
 @lru_cache(maxsize=8)
