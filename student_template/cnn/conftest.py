@@ -83,5 +83,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> None:
         named = f"\nMisconception: {failure.misconception}" if failure.misconception else ""
         outcome.get_result().longrepr = failure.message + named
     elif isinstance(failure, AttributeError) and getattr(failure.obj, "__name__", None) == "cnn":
-        defined = [name for name, value in vars(failure.obj).items() if inspect.isfunction(value)]
+        defined = [name for name, value in vars(failure.obj).items()
+                   if inspect.isfunction(value) and value.__module__ == "cnn"]  # its own, not imported
         outcome.get_result().longrepr = grading.missing_function("cnn.py", failure.name, defined)
