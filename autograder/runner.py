@@ -206,21 +206,27 @@ def _grade(
                                    student_file=assignment.student_file, defined=defined_functions(text))
         reference = _reference(assignment, plan, recorder)
         replay = Replay(plan, sandbox) if plan is not None else None
-        plugin = GradingPlugin(student, reference, assignment.questions, assignment.public_tests)
         if suite is not None and replay is not None:
             records = fastpath.run(suite, student, reference, replay)
         else:
-            _run_pytest(assignment, plugin, *filter(None, (replay, recorder)))
-            records = plugin.records
+            records = _run_suites(assignment, student, reference, *filter(None, (replay, recorder)))
         printed = sandbox.output() if assignment.show_student_output else ""
         notices = sandbox.notices
-    if plugin.collection_errors:
-        raise GraderFault("the suites could not be collected:\n" + "\n".join(plugin.collection_errors))
     result = _result(assignment, records, forbidden, printed, notices,
                      seconds=time.monotonic() - started,
                      fingerprint={"submission": hashlib.sha256(source).hexdigest(),
                                   "suite": suite_fingerprint(assignment)})
     return result, records, replay
+
+
+def _run_suites(assignment: Assignment, student: StudentFunctions, reference: object,
+                *more_plugins: object) -> list[TestRecord]:
+    """Both suites run by pytest with the grading plugin (and ``more_plugins``); its records."""
+    plugin = GradingPlugin(student, cast(ModuleType, reference), assignment.questions, assignment.public_tests)
+    _run_pytest(assignment, plugin, *more_plugins)
+    if plugin.collection_errors:
+        raise GraderFault("the suites could not be collected:\n" + "\n".join(plugin.collection_errors))
+    return plugin.records
 
 
 def _reference(assignment: Assignment, plan: Plan | None, recorder: Recorder | None) -> object:
