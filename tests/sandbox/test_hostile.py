@@ -6,7 +6,6 @@ every process) first assert that they run in an isolated mode (jail or uid).
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 import uuid
