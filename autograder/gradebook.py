@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 from autograder.discovery import Person
-from autograder.report import Row
+from autograder.report import Row, write_atomic
 from autograder.results import SubmissionResult
 from autograder.spec import Assignment
 
@@ -130,6 +129,4 @@ def write_csv(path: Path, table: Sequence[Sequence[str]]) -> None:
     """Write a whole CSV file or nothing: a reader never sees half of it."""
     buffer = io.StringIO()
     csv.writer(buffer).writerows(table)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(buffer.getvalue(), encoding="utf-8", newline="")
-    os.replace(temporary, path)
+    write_atomic(path, buffer.getvalue())

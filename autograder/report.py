@@ -202,7 +202,7 @@ def _points(value: float, digits: int = 4) -> str:
     return f"{round(value, digits):g}"
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     """Write a whole file or nothing: a reader never sees half of it."""
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8", newline="")
@@ -217,8 +217,8 @@ def write_html(out: Path, assignment: Assignment, rows: Sequence[Row], pairs: Se
     feedback = out / FEEDBACK_DIR
     feedback.mkdir(exist_ok=True)
     for row in rows:
-        _write_atomic(feedback / f"{row.submission}.html", render_feedback(row))
-    _write_atomic(out / "report.html", render_html(assignment, rows, pairs))
+        write_atomic(feedback / f"{row.submission}.html", render_feedback(row))
+    write_atomic(out / "report.html", render_html(assignment, rows, pairs))
 
 
 @functools.cache
