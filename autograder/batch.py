@@ -60,7 +60,7 @@ from autograder.discovery import Submission, find_submissions, is_folder
 from autograder.errors import AutograderError, SubmissionError
 from autograder.gradebook import Change, compare, describe_changes, write_changes, write_grades
 from autograder.pool import WORKER_DIED, SandboxFactory, WorkerPool
-from autograder.report import Row, printable, write_html
+from autograder.report import FEEDBACK_DIR, Row, printable, write_html
 from autograder.results import ERROR, NOT_IMPORTABLE, SubmissionResult, write_json_atomic
 from autograder.similarity import Pair, similar_pairs
 from autograder.spec import Assignment, suite_fingerprint
@@ -111,6 +111,7 @@ def grade_batch(
     submissions, out = submission_path(submissions), out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     claim_output(out, submissions)
+    remove_unfinished_writes(out)
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as staging:
         found = find_submissions(submissions, Path(staging), exclude=out)
         suite = suite_fingerprint(assignment)
@@ -251,6 +252,14 @@ def _print_summary(console: Console, assignment: Assignment, rows: Sequence[Row]
 
 
 # ---------------------------------------------------------------- results on disk
+
+
+def remove_unfinished_writes(out: Path) -> None:
+    """Remove the temporary files of writes a killed run left half done (every file here is
+    written to ``.<name>.*tmp`` first and renamed into place): they are no result."""
+    for folder in (out, out / RESULTS_DIR, out / STATE_DIR, out / FEEDBACK_DIR):
+        for leftover in folder.glob(".*.tmp") if folder.is_dir() else ():
+            leftover.unlink(missing_ok=True)
 
 
 def claim_output(out: Path, source: Path) -> None:

@@ -57,3 +57,20 @@ def test_a_regrade_that_changes_outcomes_names_the_tests(tmp_path):
     assert [(c.submission, c.old.score, c.new.score, c.tests) for c in summary.changes] == [
         ("ann", 6.0, 4.0, ("negate: negate(3) is -3 (hidden)",)), ("bob", 2.0, 6.0, ("double: double(2) is 4 (public)",))]
     assert "2 scores changed: 1 up, 1 down" in printed
+
+
+def test_a_rerun_removes_the_half_written_files_a_killed_run_left_and_keeps_the_rest(tmp_path):
+    toy = make_toy(tmp_path / "toy")
+    folder = write_files(tmp_path / "in", {"ann.py": BOTH_RIGHT})
+    out = tmp_path / "out"
+    grade(toy, folder, out)
+    leftovers = [out / ".grades.csv.tmp", out / "results" / ".bob.json.x1y2.tmp", out / ".state" / ".bob.json.z3.tmp",
+                 out / "feedback" / ".bob.html.tmp"]
+    for leftover in leftovers:
+        leftover.write_text("{")
+    (out / "notes.tmp").write_text("the TA's own")
+
+    summary, _ = grade(toy, folder, out)
+
+    assert summary.skipped == 1 and not any(leftover.exists() for leftover in leftovers)
+    assert (out / "notes.tmp").read_text() == "the TA's own" and (out / "results" / "ann.json").is_file()
