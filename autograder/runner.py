@@ -299,16 +299,21 @@ def _isolated_pytest() -> Iterator[None]:
 
 
 def _forget_suite_modules(assignment: Assignment) -> None:
-    """Drop suite modules a previous run imported, so each run imports this folder's files.
+    """Drop the suite modules a previous run imported, and their bytecode, so each run
+    imports and compiles what this folder's files say now.
 
-    pytest imports test files by their bare name; without this, grading a second
-    assignment folder in the same process would find the first one's modules.
+    pytest imports test files by their bare name and reuses a module already imported:
+    without this, grading a second assignment folder in the same process would find the
+    first one's modules, and a suite edited while a grading process runs would be graded
+    as it was, under the new suite's fingerprint and plan key. Python also trusts a
+    ``.pyc`` whose source has the recorded size and modification second, which an edit
+    within that second to the same length (``25`` -> ``12``) keeps.
     """
     for folder in (assignment.public_tests, assignment.hidden_tests):
         for path in folder.glob("*.py"):
-            module = sys.modules.get(path.stem)
-            if module is not None and Path(getattr(module, "__file__", "") or "") != path:
-                del sys.modules[path.stem]
+            sys.modules.pop(path.stem, None)
+            with contextlib.suppress(OSError):  # a read-only assignment folder keeps its bytecode
+                Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
 
 
 def _result(
